@@ -1,0 +1,51 @@
+# The README's two commands: `make run` and `make test`. Everything else is a step of them.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+DATA_DIR := data/events
+DEMO_EVENTS ?= 200000
+DEMO_FILES ?= 3
+N ?= 10000000
+export DUCKDB_PATH ?= $(CURDIR)/build/warehouse.duckdb
+export DBT_PROFILES_DIR := $(CURDIR)
+DBT_VARS := {raw_events_path: "$(CURDIR)/$(DATA_DIR)/*.csv"}
+
+.PHONY: run test setup demo-data build lint unit pytest bench clean
+
+$(BIN)/dbt: requirements.lock pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements.lock
+	$(BIN)/pip install --quiet --no-deps -e .
+	touch $(BIN)/dbt
+
+setup: $(BIN)/dbt
+
+$(DATA_DIR)/.done: setup src/session_analytics/generate.py
+	rm -rf $(DATA_DIR) && mkdir -p $(DATA_DIR)
+	$(BIN)/python -m session_analytics.generate --out $(DATA_DIR) --events $(DEMO_EVENTS) --files $(DEMO_FILES) --format csv
+	touch $@
+
+demo-data: $(DATA_DIR)/.done
+
+build: setup demo-data
+	mkdir -p build
+	$(BIN)/dbt build --full-refresh --vars '$(DBT_VARS)'
+
+run: build
+	@$(BIN)/python scripts/summary.py "$(DUCKDB_PATH)"
+
+lint: setup
+	$(BIN)/ruff check src tests_py models scripts
+	$(BIN)/ruff format --check src tests_py models scripts
+	$(BIN)/sqlfluff lint models tests analyses macros
+
+test: lint
+	$(BIN)/python -m pytest
+
+bench: setup
+	$(BIN)/python scripts/bench.py --events $(N)
+
+clean:
+	rm -rf build target logs $(DATA_DIR)

@@ -1,0 +1,60 @@
+{#- The knobs of the session definition, read and validated in one place. -#}
+
+{% macro session_timeout_seconds() -%}
+    {%- set timeout = var('session_timeout_seconds') | int -%}
+    {%- if timeout <= 0 -%}
+        {{ exceptions.raise_compiler_error(
+            "session_timeout_seconds must be a positive number of seconds, got "
+            ~ var('session_timeout_seconds')) }}
+    {%- endif -%}
+    {{ return(timeout) }}
+{%- endmacro %}
+
+{% macro dashboard_days() -%}
+    {%- set days = var('dashboard_days') | int -%}
+    {%- if days <= 0 -%}
+        {{ exceptions.raise_compiler_error(
+            "dashboard_days must be a positive number of days, got " ~ var('dashboard_days')) }}
+    {%- endif -%}
+    {{ return(days) }}
+{%- endmacro %}
+
+{#- S12: a fingerprint of everything that defines sessions: the timeout and
+    the exclusion-rule and channel-alias seeds. Stored on every sessionized
+    event, so an incremental run can refuse to mix two definitions. -#}
+{% macro session_definition_fingerprint() -%}
+    {%- set rules = ref('session_exclusion_rules') -%}
+    {%- set aliases = ref('channel_aliases') -%}
+    {%- if not execute -%}{{ return('') }}{%- endif -%}
+    {%- set query -%}
+        select md5(
+            '{{ session_timeout_seconds() }}'
+            || '|' || (
+                select coalesce(string_agg(
+                    lower(trim(event_name)) || ',' || lower(trim(channel)) || ','
+                    || lower(trim(source)) || ',' || cast(is_excluded as varchar), ';'
+                    order by lower(trim(event_name)), lower(trim(channel)), lower(trim(source))
+                ), '')
+                from {{ rules }}
+            )
+            || '|' || (
+                select coalesce(string_agg(alias_key || ',' || channel, ';' order by alias_key), '')
+                from {{ aliases }}
+            )
+        )
+    {%- endset -%}
+    {{ return(run_query(query).columns[0].values()[0]) }}
+{%- endmacro %}
+
+{% macro assert_session_definition_unchanged(relation, definition) -%}
+    {%- if not execute -%}{{ return('') }}{%- endif -%}
+    {%- set stored = run_query(
+        "select distinct _session_definition from " ~ relation).columns[0].values() | list -%}
+    {%- if stored | length > 0 and stored != [definition] -%}
+        {{ exceptions.raise_compiler_error(
+            "The session definition changed since " ~ relation ~ " was built "
+            ~ "(session_timeout_seconds, session_exclusion_rules or channel_aliases). "
+            ~ "An incremental run would mix two definitions in one table: "
+            ~ "run `dbt build --full-refresh`.") }}
+    {%- endif -%}
+{%- endmacro %}

@@ -1,0 +1,18 @@
+{#- Deterministic keys (S2 derived event ids, S5 session ids): md5 over the
+    parts, NULL-safe and separator-delimited so that ('a', 'bc') and
+    ('ab', 'c') differ. Callers pass text; timestamps go in as epoch
+    microseconds so that every engine hashes the same string. -#}
+{% macro hash_key(parts) -%}
+    md5(
+        {%- for part in parts %}
+        coalesce(cast({{ part }} as {{ dbt.type_string() }}), '_null_')
+        {%- if not loop.last %} || '|' ||{% endif %}
+        {%- endfor %}
+    )
+{%- endmacro %}
+
+{#- S5: a session's id is a function of its user and its start only, so a
+    full refresh and any sequence of incremental runs agree on it. -#}
+{% macro session_id(user_id, session_start) -%}
+    {{ hash_key([user_id, epoch_microseconds(session_start)]) }}
+{%- endmacro %}

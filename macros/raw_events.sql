@@ -1,0 +1,113 @@
+{#- S1: reading the raw event files. Every engine difference of file reading
+    lives here; models only call read_raw_events(). -#}
+
+{#- The S1 columns, in contract order. -#}
+{% macro raw_event_columns() -%}
+    {{ return(['event_id', 'user_id', 'event_name', 'event_ts', 'channel',
+               'source', 'platform', 'properties', 'loaded_at']) }}
+{%- endmacro %}
+
+{#- The file format, chosen by the extension of the path or glob (S1). -#}
+{% macro raw_events_format(path) -%}
+    {%- set lowered = path | lower -%}
+    {%- if lowered.endswith('.parquet') -%}
+        {{ return('parquet') }}
+    {%- elif lowered.endswith('.json') or lowered.endswith('.ndjson')
+        or lowered.endswith('.jsonl') -%}
+        {{ return('json') }}
+    {%- elif lowered.endswith('.csv') or lowered.endswith('.csv.gz') -%}
+        {{ return('csv') }}
+    {%- else -%}
+        {{ exceptions.raise_compiler_error(
+            "raw_events_path must end in .parquet, .csv, .json, .ndjson or .jsonl: "
+            ~ path) }}
+    {%- endif -%}
+{%- endmacro %}
+
+{#- The files the glob matches now, sorted; [] when none. -#}
+{% macro list_raw_event_files(path) -%}
+    {{ return(adapter.dispatch('list_raw_event_files', 'session_analytics')(path)) }}
+{%- endmacro %}
+
+{% macro default__list_raw_event_files(path) -%}
+    {{ exceptions.raise_compiler_error(
+        "list_raw_event_files is not implemented for " ~ target.type) }}
+{%- endmacro %}
+
+{% macro duckdb__list_raw_event_files(path) -%}
+    {%- if not execute -%}{{ return([]) }}{%- endif -%}
+    {%- set result = run_query(
+        "select file from glob(" ~ dbt.string_literal(path) ~ ") order by file") -%}
+    {{ return(result.columns[0].values() | list) }}
+{%- endmacro %}
+
+{#- A select of the S1 columns from `files` (a list of paths): every column
+    as text except timestamps a typed file already holds, NULL where a file
+    lacks the column, plus _file_name and _file_row_number (NULL where the
+    reader cannot number rows). -#}
+{% macro read_raw_events(files) -%}
+    {{ return(adapter.dispatch('read_raw_events', 'session_analytics')(files)) }}
+{%- endmacro %}
+
+{% macro default__read_raw_events(files) -%}
+    {{ exceptions.raise_compiler_error(
+        "read_raw_events is not implemented for " ~ target.type) }}
+{%- endmacro %}
+
+{% macro duckdb__read_raw_events(files) -%}
+    {%- set format = raw_events_format(var('raw_events_path')) -%}
+    {%- set file_list -%}
+        [{%- for file in files -%}{{ dbt.string_literal(file) }}{{ ", " if not loop.last }}{%- endfor -%}]
+    {%- endset -%}
+    {%- if format == 'parquet' -%}
+        {%- set reader -%}
+            read_parquet({{ file_list }}, union_by_name = true, filename = '_file_name', file_row_number = true)
+        {%- endset -%}
+    {%- elif format == 'json' -%}
+        {#- Declared columns: a key missing from a line is NULL, extra keys are ignored,
+            and nested properties objects arrive as their JSON text. -#}
+        {%- set reader -%}
+            read_json({{ file_list }}, format = 'newline_delimited', filename = '_file_name', columns = {
+            {%- for column in raw_event_columns() -%}
+                {{ column }}: 'VARCHAR'{{ ", " if not loop.last }}
+            {%- endfor -%} })
+        {%- endset -%}
+    {%- else -%}
+        {%- set reader -%}
+            read_csv({{ file_list }}, all_varchar = true, header = true, union_by_name = true, filename = '_file_name')
+        {%- endset -%}
+    {%- endif -%}
+
+    {%- set present = {} -%}
+    {%- if execute and files | length > 0 -%}
+        {%- set described = run_query("describe select * from " ~ reader) -%}
+        {%- for row in described.rows -%}
+            {%- do present.update({row[0] | lower: row[1] | upper}) -%}
+        {%- endfor -%}
+    {%- endif -%}
+
+    {%- if files | length == 0 %}
+    select
+        {%- for column in raw_event_columns() %}
+        cast(null as varchar) as {{ column }},
+        {%- endfor %}
+        cast(null as varchar) as _file_name,
+        cast(null as bigint) as _file_row_number
+    where false
+    {%- else %}
+    select
+        {%- for column in raw_event_columns() %}
+        {%- set type = present.get(column) %}
+        {%- if type is none %}
+        cast(null as varchar) as {{ column }},
+        {%- elif column in ('event_ts', 'loaded_at') and type.startswith('TIMESTAMP') %}
+        {{ column }},
+        {%- else %}
+        cast({{ column }} as varchar) as {{ column }},
+        {%- endif %}
+        {%- endfor %}
+        _file_name,
+        {{ 'file_row_number' if format == 'parquet' else 'cast(null as bigint)' }} as _file_row_number
+    from {{ reader }}
+    {%- endif %}
+{%- endmacro %}

@@ -1,0 +1,70 @@
+{#- Time arithmetic and parsing, dispatched per engine. Every timestamp the
+    project stores is a naive timestamp in UTC. -#}
+
+{#- S1: text (ISO-8601; no offset = UTC; Z and +hh:mm honoured; fractions
+    kept), timestamp or timestamptz -> UTC timestamp; NULL when unparseable. -#}
+{% macro parse_timestamp(expression) -%}
+    {{ return(adapter.dispatch('parse_timestamp', 'session_analytics')(expression)) }}
+{%- endmacro %}
+
+{% macro default__parse_timestamp(expression) -%}
+    cast({{ expression }} as timestamp)
+{%- endmacro %}
+
+{% macro duckdb__parse_timestamp(expression) -%}
+    {#- The session time zone is UTC (profiles.yml), so a naive text is read as
+        UTC and the timestamptz is rendered back in UTC. -#}
+    try_cast(try_cast({{ expression }} as timestamptz) as timestamp)
+{%- endmacro %}
+
+{#- Microseconds since the epoch: exact elapsed-time arithmetic (S4, S7). -#}
+{% macro epoch_microseconds(expression) -%}
+    {{ return(adapter.dispatch('epoch_microseconds', 'session_analytics')(expression)) }}
+{%- endmacro %}
+
+{% macro default__epoch_microseconds(expression) -%}
+    unix_micros({{ expression }})
+{%- endmacro %}
+
+{% macro duckdb__epoch_microseconds(expression) -%}
+    epoch_us({{ expression }})
+{%- endmacro %}
+
+{#- Whole seconds from `start` to `end`, rounded down (S7). -#}
+{% macro elapsed_whole_seconds(start, end) -%}
+    cast(floor(
+        ({{ epoch_microseconds(end) }} - {{ epoch_microseconds(start) }}) / 1000000.0
+    ) as bigint)
+{%- endmacro %}
+
+{% macro add_seconds(expression, seconds) -%}
+    {{ return(adapter.dispatch('add_seconds', 'session_analytics')(expression, seconds)) }}
+{%- endmacro %}
+
+{% macro default__add_seconds(expression, seconds) -%}
+    timestampadd(second, {{ seconds }}, {{ expression }})
+{%- endmacro %}
+
+{% macro duckdb__add_seconds(expression, seconds) -%}
+    ({{ expression }} + to_seconds(cast({{ seconds }} as bigint)))
+{%- endmacro %}
+
+{#- The calendar date of a UTC timestamp in the reporting time zone (S9). -#}
+{% macro local_date(expression, timezone=none) -%}
+    {%- set tz = timezone if timezone is not none else var('reporting_timezone') -%}
+    {{ return(adapter.dispatch('local_date', 'session_analytics')(expression, tz)) }}
+{%- endmacro %}
+
+{% macro default__local_date(expression, timezone) -%}
+    to_date(from_utc_timestamp({{ expression }}, '{{ timezone }}'))
+{%- endmacro %}
+
+{% macro duckdb__local_date(expression, timezone) -%}
+    cast(timezone('{{ timezone }}', timezone('UTC', {{ expression }})) as date)
+{%- endmacro %}
+
+{#- The run's start, as a UTC timestamp literal (S2: the future limit when a
+    row has no loaded_at). One value per invocation, so every model agrees. -#}
+{% macro run_started_at_utc() -%}
+    cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S.%f") }}' as timestamp)
+{%- endmacro %}

@@ -1,0 +1,157 @@
+{#- S4/S5: every staged event with its session. One window pass over each
+    user's sessionable events, ordered by (event_ts, event_id): an event
+    opens a session when it is the user's first or comes at least the
+    timeout after the previous sessionable event. Non-sessionable events
+    neither open nor extend sessions and carry no session id.
+
+    Incremental (S12): only users with new events are touched, and for them
+    only the events from `restate_from` on: the start of the earliest
+    session that ends less than a timeout before the user's earliest new
+    event (or that event itself). Everything before it cannot change. -#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key='event_id',
+    on_schema_change='fail',
+) }}
+
+{%- set timeout_seconds = session_timeout_seconds() %}
+{%- set definition = session_definition_fingerprint() %}
+{%- if is_incremental() %}
+    {%- do assert_session_definition_unchanged(this, definition) %}
+{%- endif %}
+
+with
+
+events as (
+    select * from {{ ref('int_events_sessionable') }}
+),
+
+{%- if is_incremental() %}
+
+previous_events as (
+    select * from {{ this }}
+),
+
+new_events as (
+    select * from events
+    where _staged_at > (select max(previous_events._staged_at) from previous_events)
+),
+
+-- S12: per user with new sessionable events, where restating begins.
+earliest_new_events as (
+    select
+        user_id,
+        min(event_ts) as earliest_new_event_ts
+    from new_events
+    where is_sessionable
+    group by user_id
+),
+
+restate_points as (
+    select
+        earliest_new_events.user_id,
+        least(
+            earliest_new_events.earliest_new_event_ts,
+            coalesce(
+                min(previous_events.session_start),
+                earliest_new_events.earliest_new_event_ts
+            )
+        ) as restate_from
+    from earliest_new_events
+    left join previous_events
+        on
+            earliest_new_events.user_id = previous_events.user_id
+            and previous_events.is_sessionable
+            and previous_events.event_ts > {{ add_seconds(
+                'earliest_new_events.earliest_new_event_ts', -timeout_seconds) }}
+    group by earliest_new_events.user_id, earliest_new_events.earliest_new_event_ts
+),
+
+restated_previous_events as (
+    select previous_events.* exclude (session_start, ct_session_id, _session_definition, _sessionized_at)
+    from previous_events
+    inner join restate_points
+        on
+            previous_events.user_id = restate_points.user_id
+            and previous_events.event_ts >= restate_points.restate_from
+    where previous_events.is_sessionable
+),
+
+events_to_sessionize as (
+    select * from new_events
+    union all by name
+    select * from restated_previous_events
+),
+{%- else %}
+
+events_to_sessionize as (
+    select * from events
+),
+{%- endif %}
+
+sessionable_events as (
+    select * from events_to_sessionize
+    where is_sessionable
+),
+
+non_sessionable_events as (
+    select * from events_to_sessionize
+    where not is_sessionable
+),
+
+events_with_previous as (
+    select
+        *,
+        lag(event_ts) over (
+            partition by user_id
+            order by event_ts, event_id
+        ) as previous_event_ts
+    from sessionable_events
+),
+
+-- S4: at least the timeout since the previous sessionable event opens a session.
+session_openers as (
+    select
+        *,
+        case
+            when previous_event_ts is null then event_ts
+            when {{ epoch_microseconds('event_ts') }} - {{ epoch_microseconds('previous_event_ts') }}
+                >= {{ timeout_seconds }} * 1000000
+                then event_ts
+        end as opened_session_at
+    from events_with_previous
+),
+
+-- Starts only grow along a user's events, so the running max is the start
+-- of the session each event belongs to.
+sessionized_events as (
+    select
+        * exclude (previous_event_ts, opened_session_at),
+        max(opened_session_at) over (
+            partition by user_id
+            order by event_ts, event_id
+            rows between unbounded preceding and current row
+        ) as session_start
+    from session_openers
+),
+
+final as (
+    select
+        * exclude (session_start),
+        session_start,
+        {{ session_id('user_id', 'session_start') }} as ct_session_id,
+        '{{ definition }}' as _session_definition,
+        {{ run_started_at_utc() }} as _sessionized_at
+    from sessionized_events
+    union all by name
+    select
+        *,
+        cast(null as timestamp) as session_start,
+        cast(null as {{ dbt.type_string() }}) as ct_session_id,
+        '{{ definition }}' as _session_definition,
+        {{ run_started_at_utc() }} as _sessionized_at
+    from non_sessionable_events
+)
+
+select * from final

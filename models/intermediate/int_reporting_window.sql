@@ -1,0 +1,34 @@
+{#- S6/S9: the one row every mart is judged against: as_of, its date in the
+    reporting time zone, and the dashboard window ending on that date. -#}
+{{ config(materialized='table') }}
+
+with
+
+events as (
+    select * from {{ ref('stg_events') }}
+),
+
+as_of as (
+    select
+        {%- if var('session_as_of') is not none %}
+        {{ parse_timestamp("'" ~ var('session_as_of') ~ "'") }} as as_of
+        {%- else %}
+        -- S6: the latest staged event, sessionable or not.
+        max(event_ts) as as_of
+        from events
+        {%- endif %}
+),
+
+final as (
+    select
+        as_of,
+        {{ local_date('as_of') }} as as_of_date,
+        {{ local_date('as_of') }} - {{ dashboard_days() - 1 }} as window_start_date,
+        {{ local_date('as_of') }} as window_end_date,
+        {{ session_timeout_seconds() }} as session_timeout_seconds,
+        '{{ var("reporting_timezone") }}' as reporting_timezone,
+        {{ dashboard_days() }} as dashboard_days
+    from as_of
+)
+
+select * from final

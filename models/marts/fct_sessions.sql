@@ -1,0 +1,30 @@
+{#- S11: one row per session, open or concluded (S6: concluded once
+    session_end + timeout <= as_of). -#}
+with
+
+sessions as (
+    select * from {{ ref('int_sessions') }}
+),
+
+reporting_window as (
+    select * from {{ ref('int_reporting_window') }}
+),
+
+final as (
+    select
+        sessions.session_id,
+        sessions.user_id,
+        sessions.session_length_seconds,
+        sessions.event_count,
+        coalesce(
+            {{ add_seconds('sessions.session_end', 'reporting_window.session_timeout_seconds') }}
+            <= reporting_window.as_of,
+            false
+        ) as is_concluded,
+        sessions.session_start,
+        sessions.session_end
+    from sessions
+    cross join reporting_window
+)
+
+select * from final
