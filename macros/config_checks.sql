@@ -20,37 +20,34 @@
 {%- endmacro %}
 
 {#- S12: a fingerprint of everything that defines sessions: the timeout and
-    the exclusion-rule and channel-alias seeds. Stored on every sessionized
-    event, so an incremental run can refuse to mix two definitions. -#}
-{% macro session_definition_fingerprint() -%}
-    {%- set rules = ref('session_exclusion_rules') -%}
-    {%- set aliases = ref('channel_aliases') -%}
-    {%- if not execute -%}{{ return('') }}{%- endif -%}
-    {%- set query -%}
-        select md5(
-            '{{ session_timeout_seconds() }}'
-            || '|' || (
-                select coalesce(string_agg(
-                    lower(trim(event_name)) || ',' || lower(trim(channel)) || ','
-                    || lower(trim(source)) || ',' || cast(is_excluded as varchar), ';'
-                    order by lower(trim(event_name)), lower(trim(channel)), lower(trim(source))
-                ), '')
-                from {{ rules }}
-            )
-            || '|' || (
-                select coalesce(string_agg(alias_key || ',' || channel, ';' order by alias_key), '')
-                from {{ aliases }}
-            )
+    the exclusion-rule and channel-alias seeds, as a one-row select. Stored on
+    every sessionized event, so an incremental run can refuse to mix two
+    definitions in one table. -#}
+{% macro session_definition_sql(rules, aliases) -%}
+    select md5(
+        '{{ session_timeout_seconds() }}'
+        || '|' || (
+            select coalesce(string_agg(
+                lower(trim(event_name)) || ',' || lower(trim(channel)) || ','
+                || lower(trim(source)) || ',' || cast(is_excluded as {{ dbt.type_string() }}), ';'
+                order by lower(trim(event_name)), lower(trim(channel)), lower(trim(source))
+            ), '')
+            from {{ rules }}
         )
-    {%- endset -%}
-    {{ return(run_query(query).columns[0].values()[0]) }}
+        || '|' || (
+            select coalesce(string_agg(alias_key || ',' || channel, ';' order by alias_key), '')
+            from {{ aliases }}
+        )
+    ) as fingerprint
 {%- endmacro %}
 
-{% macro assert_session_definition_unchanged(relation, definition) -%}
+{#- Fails the run when `relation` was built with another session definition. -#}
+{% macro assert_session_definition_unchanged(relation, rules, aliases) -%}
     {%- if not execute -%}{{ return('') }}{%- endif -%}
+    {%- set current = run_query(session_definition_sql(rules, aliases)).columns[0].values()[0] -%}
     {%- set stored = run_query(
         "select distinct _session_definition from " ~ relation).columns[0].values() | list -%}
-    {%- if stored | length > 0 and stored != [definition] -%}
+    {%- if stored | length > 0 and stored != [current] -%}
         {{ exceptions.raise_compiler_error(
             "The session definition changed since " ~ relation ~ " was built "
             ~ "(session_timeout_seconds, session_exclusion_rules or channel_aliases). "

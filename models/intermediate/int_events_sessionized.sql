@@ -16,10 +16,6 @@
 ) }}
 
 {%- set timeout_seconds = session_timeout_seconds() %}
-{%- set definition = session_definition_fingerprint() %}
-{%- if is_incremental() %}
-    {%- do assert_session_definition_unchanged(this, definition) %}
-{%- endif %}
 
 with
 
@@ -27,7 +23,21 @@ events as (
     select * from {{ ref('int_events_sessionable') }}
 ),
 
+exclusion_rules as (
+    select * from {{ ref('session_exclusion_rules') }}
+),
+
+channel_aliases as (
+    select * from {{ ref('channel_aliases') }}
+),
+
+session_definition as (
+    {{ session_definition_sql('exclusion_rules', 'channel_aliases') }}
+),
+
 {%- if is_incremental() %}
+{%- do assert_session_definition_unchanged(
+    this, ref('session_exclusion_rules'), ref('channel_aliases')) %}
 
 previous_events as (
     select * from {{ this }}
@@ -141,7 +151,7 @@ final as (
         * exclude (session_start),
         session_start,
         {{ session_id('user_id', 'session_start') }} as ct_session_id,
-        '{{ definition }}' as _session_definition,
+        (select session_definition.fingerprint from session_definition) as _session_definition,
         {{ run_started_at_utc() }} as _sessionized_at
     from sessionized_events
     union all by name
@@ -149,7 +159,7 @@ final as (
         *,
         cast(null as timestamp) as session_start,
         cast(null as {{ dbt.type_string() }}) as ct_session_id,
-        '{{ definition }}' as _session_definition,
+        (select session_definition.fingerprint from session_definition) as _session_definition,
         {{ run_started_at_utc() }} as _sessionized_at
     from non_sessionable_events
 )
