@@ -11,7 +11,7 @@ final as (
         -- S10: the session with the latest start.
         arg_max(session_id, session_start) as latest_ct_session_id,
         count(*) as session_count,
-        sum(session_length_seconds) as total_session_length_seconds,
+        cast(sum(session_length_seconds) as bigint) as total_session_length_seconds,
         min(session_start) as first_seen_at,
         max(session_end) as last_seen_at
     from sessions

@@ -19,7 +19,8 @@ daily_totals as (
     select
         concluded_sessions.session_date,
         count(*) as session_count,
-        sum(concluded_sessions.session_length_seconds) as total_session_length_seconds
+        cast(sum(concluded_sessions.session_length_seconds) as bigint)
+            as total_session_length_seconds
     from concluded_sessions
     inner join reporting_window
         on concluded_sessions.session_date
