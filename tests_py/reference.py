@@ -307,7 +307,7 @@ def bucket_bounds(index: int, min_exponent: int = 12) -> tuple[int, int]:
 
 
 def bucket_label(lo: int, hi: int) -> str:
-    return f"{lo:,}{EN_DASH}{hi:,} s ({lo // 60}{EN_DASH}{hi // 60} min)"
+    return f"{lo:,}{EN_DASH}{hi:,} s ({lo // 60:,}{EN_DASH}{hi // 60:,} min)"
 
 
 # --------------------------------------------------------------------------------------

@@ -1,0 +1,255 @@
+"""End to end: build the project on small files and compare every public mart,
+row for row, with the independent Python implementation in reference.py."""
+
+from __future__ import annotations
+
+import csv
+import json
+from datetime import date, datetime
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+from conftest import read_table
+from marts import actual_marts, assert_marts_equal, expected_marts
+from reference import compute_marts, read_raw_files
+
+COLUMNS = [
+    "event_id",
+    "user_id",
+    "event_name",
+    "event_ts",
+    "channel",
+    "source",
+    "platform",
+    "properties",
+    "loaded_at",
+]
+LOADED = "2026-10-03 12:00:00"
+
+# Edge cases of S2-S10, one user (or a few rows) per rule.
+EDGE_ROWS: list[list[str]] = [
+    # S6 documentation example: 11:00 and 11:10, then silence.
+    ["d1", "doc", "App Launched", "2026-10-01 11:00:00", "", "SDK", "Android", "{}", LOADED],
+    ["d2", "doc", "Product Viewed", "2026-10-01T11:10:00Z", "", "sdk", "Android", "", LOADED],
+    # S4: a gap of exactly the timeout opens a session; 1 ms less does not.
+    ["g1", "gap", "App Launched", "2026-10-01 08:00:00", "", "", "iOS", "", LOADED],
+    ["g2", "gap", "App Launched", "2026-10-01 08:20:00", "", "", "iOS", "", LOADED],
+    ["g3", "gap", "App Launched", "2026-10-01 08:39:59.999", "", "", "iOS", "", LOADED],
+    # S4: real elapsed time, 1199.2 s.
+    ["m1", "millis", "App Launched", "2026-10-01 10:00:00.900", "", "", "Web", "", LOADED],
+    ["m2", "millis", "App Launched", "2026-10-01 10:20:00.100", "", "", "Web", "", LOADED],
+    # S3: an excluded event inside a long gap does not keep the session alive.
+    ["x1", "excl", "App Launched", "2026-10-01 09:00:00", "", "", "Web", "", LOADED],
+    ["x2", "excl", "Notification Clicked", "2026-10-01 09:15:00", "web_push", "", "Web", "", ""],
+    ["x3", "excl", " app installed ", "2026-10-01 09:16:00", "", "", "Web", "", LOADED],
+    ["x4", "excl", "Product Viewed", "2026-10-01 09:30:00", "", "", "Web", "", LOADED],
+    # S3: notification rules per channel, aliases and unknown channels.
+    ["n1", "notif", "Notification Viewed", "2026-10-01 12:00:00", "in app", "", "Web", "", LOADED],
+    ["n2", "notif", "Notification Viewed", "2026-10-01 12:01:00", "EMAIL", "", "Web", "", LOADED],
+    ["n3", "notif", "notification clicked", "2026-10-01 12:02:00", "push", "", "iOS", "", LOADED],
+    ["n4", "notif", "Notification Clicked", "2026-10-01 12:03:00", "Native Display", "", "", "", ""],
+    ["n5", "notif", "Notification Viewed", "2026-10-01 12:04:00", "Mobile Push", "", "", "", ""],
+    ["n6", "notif", "Notification Clicked", "2026-10-01 12:05:00", "Pigeon", "", "", "", ""],
+    ["n7", "notif", "Notification Sent", "2026-10-01 12:06:00", "SMS", "", "", "", ""],
+    ["n8", "notif", "Session Concluded", "2026-10-01 12:07:00", "", "", "", "", ""],
+    # S3: API events never make sessions.
+    ["a1", "api", "App Launched", "2026-10-01 12:00:00", "", "api", "Web", "", LOADED],
+    ["a2", "api", "App Launched", "2026-10-01 12:05:00", "", "API", "Web", "", LOADED],
+    # S4: ties at one instant; a one-event session.
+    ["t2", "ties", "App Launched", "2026-10-01 07:00:00", "", "", "Web", "", LOADED],
+    ["t1", "ties", "Search", "2026-10-01 07:00:00", "", "", "Web", "", LOADED],
+    ["o1", "one", "App Launched", "2026-09-20 07:00:00", "", "", "Web", "", LOADED],
+    # S9: a session across midnight counts once, on the later day.
+    ["mn1", "night", "App Launched", "2026-09-30 23:55:00", "", "", "Web", "", LOADED],
+    ["mn2", "night", "App Launched", "2026-10-01 00:05:00", "", "", "Web", "", LOADED],
+    # S1: offsets are honoured (same instants as 10:00 / 10:30 UTC).
+    ["z1", "zone", "App Launched", "2026-10-01T15:30:00+05:30", "", "", "Web", "", LOADED],
+    ["z2", "zone", "App Launched", "2026-10-01T06:30:00.250-04:00", "", "", "Web", "", LOADED],
+    # S8: a long session (events 15 min apart for 2 h 30 min: 9,000 s).
+    *[
+        [f"l{i}", "long", "Search", f"2026-09-25 {10 + i // 4:02d}:{(i % 4) * 15:02d}:00", "", "", "Web", "", LOADED]
+        for i in range(11)
+    ],
+    # S2: duplicates: same event id (earliest loaded wins), identical rows without id.
+    ["dup", "dups", "Search", "2026-10-01 05:00:00", "", "", "Web", '{"v":2}', "2026-10-02 12:00:00"],
+    ["dup", "dups", "Search", "2026-10-01 05:00:00", "", "", "Web", '{"v":1}', "2026-10-01 12:00:00"],
+    ["", "dups", "Search", "2026-10-01 05:01:00", "", "", "Web", '{"a":1}', LOADED],
+    ["", "dups", "Search", "2026-10-01 05:01:00", "", "", "Web", '{"a":1}', LOADED],
+    ["  ", "dups", "Search", "2026-10-01T05:01:00Z", "", "SDK", "Web", '{"a":1}', LOADED],
+    # S2: one row per reject reason; a far-future event must not move as_of.
+    ["r1", "", "App Launched", "2026-10-01 05:00:00", "", "", "Web", "", LOADED],
+    ["r2", "bad", " ", "2026-10-01 05:00:00", "", "", "Web", "", LOADED],
+    ["r3", "bad", "App Launched", "", "", "", "Web", "", LOADED],
+    ["r4", "bad", "App Launched", "yesterday-ish", "", "", "Web", "", LOADED],
+    ["r5", "bad", "App Launched", "2026-13-45 99:00:00", "", "", "Web", "", LOADED],
+    ["r6", "bad", "App Launched", "2026-10-05 12:00:00.001", "", "", "Web", "", "2026-10-04 12:00:00"],
+    ["r7", "bad", "App Launched", "2036-10-05 12:00:00", "", "", "Web", "", ""],
+    # Within 24 h of loaded_at: staged, and it is the latest event (as_of).
+    ["late", "open", "App Launched", "2026-10-04 11:59:00", "", "", "Web", "", "2026-10-03 12:00:00"],
+]
+
+
+def write_csv(path: Path, rows: list[list[str]], columns: list[str] = COLUMNS) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(columns)
+        writer.writerows(rows)
+    return path
+
+
+def build_and_compare(dbt_build, files: list[Path], glob: str, **variables) -> dict:
+    run = dbt_build(glob, **variables).check()
+    reference = compute_marts(
+        read_raw_files([str(path) for path in files]),
+        run_time=datetime.now(),
+        timeout_seconds=variables.get("session_timeout_seconds", 1200),
+        as_of=datetime.fromisoformat(variables["session_as_of"]) if "session_as_of" in variables else None,
+        min_exponent=variables.get("session_bucket_min_exponent", 12),
+        dashboard_days=variables.get("dashboard_days", 30),
+        reporting_timezone=variables.get("reporting_timezone", "UTC"),
+    )
+    actual = actual_marts(run.db_path)
+    assert_marts_equal(actual, expected_marts(reference))
+    return actual
+
+
+def test_edge_cases_match_the_reference(dbt_build, tmp_path):
+    path = write_csv(tmp_path / "in" / "events.csv", EDGE_ROWS)
+    actual = build_and_compare(dbt_build, [path], str(tmp_path / "in" / "*.csv"))
+
+    # Concrete values a wrong implementation would miss, beside the reference.
+    sessions = {(row["user_id"], row["session_start"]): row for row in actual["fct_sessions"]}
+    doc = sessions[("doc", datetime(2026, 10, 1, 11, 0))]
+    assert (doc["session_end"], doc["session_length_seconds"], doc["is_concluded"]) == (
+        datetime(2026, 10, 1, 11, 10),
+        600,
+        True,
+    )
+    assert [row["session_length_seconds"] for (user, _), row in sorted(sessions.items()) if user == "gap"] == [
+        0,
+        1199,
+    ]
+    assert sessions[("millis", datetime(2026, 10, 1, 10, 0, 0, 900000))]["session_length_seconds"] == 1199
+    assert sessions[("long", datetime(2026, 9, 25, 10, 0))]["session_length_seconds"] == 9000
+    assert [(row["session_start"], row["event_count"]) for row in actual["fct_sessions"] if row["user_id"] == "excl"] == [
+        (datetime(2026, 10, 1, 9, 0), 1),
+        (datetime(2026, 10, 1, 9, 30), 1),
+    ]
+    assert sorted(row["reject_reason"] for row in actual["rejected_events"]) == [
+        "future_event_ts",
+        "future_event_ts",
+        "invalid_event_ts",
+        "invalid_event_ts",
+        "missing_event_name",
+        "missing_event_ts",
+        "missing_user_id",
+    ]
+    assert actual["counts"] == {"raw": len(EDGE_ROWS), "staged": len(EDGE_ROWS) - 10, "duplicate": 3, "rejected": 7}
+    # as_of is the latest staged event (11:59 on 4 Oct), not the rejected 2036 one.
+    window = read_table(Path(actual_db(dbt_build, tmp_path)), "intermediate.int_reporting_window")[0]
+    assert window["as_of"] == datetime(2026, 10, 4, 11, 59)
+    # The session of 11:59 is still open; it is in fct_sessions and dim_users only.
+    assert not sessions[("open", datetime(2026, 10, 4, 11, 59))]["is_concluded"]
+    daily = {row["session_date"]: row["session_count"] for row in actual["mart_sessions_daily"]}
+    assert len(daily) == 30 and daily[date(2026, 10, 1)] == 12 and daily[date(2026, 9, 30)] == 0
+    buckets = actual["mart_session_length_distribution"]
+    assert [(row["label"], row["session_count"]) for row in buckets] == [
+        ("0–4,096 s (0–68 min)", sum(daily.values()) - 1),
+        ("4,096–8,192 s (68–136 min)", 0),
+        ("8,192–16,384 s (136–273 min)", 1),
+    ]
+
+
+def actual_db(dbt_build, tmp_path: Path) -> Path:
+    return tmp_path / "warehouse" / "warehouse.duckdb"
+
+
+def test_vars_change_timeout_timezone_window_and_buckets(dbt_build, tmp_path):
+    path = write_csv(tmp_path / "in" / "events.csv", EDGE_ROWS)
+    actual = build_and_compare(
+        dbt_build,
+        [path],
+        str(tmp_path / "in" / "*.csv"),
+        session_timeout_seconds=600,
+        session_as_of="2026-10-02 00:00:00",
+        reporting_timezone="America/New_York",
+        dashboard_days=7,
+        session_bucket_min_exponent=10,
+    )
+    assert len(actual["mart_sessions_daily"]) == 7
+    # 2026-10-02 00:00 UTC is 1 October in New York: the window ends there.
+    assert actual["mart_sessions_daily"][-1]["session_date"] == date(2026, 10, 1)
+    assert actual["mart_session_length_distribution"][0]["label"] == "0–1,024 s (0–17 min)"
+
+
+def test_generated_demo_events_match_the_reference(dbt_build, tmp_path):
+    from session_analytics.generate import generate_events
+
+    files = generate_events(tmp_path / "in", 4000, seed=11, n_files=2, fmt="csv")
+    build_and_compare(dbt_build, files, str(tmp_path / "in" / "*.csv"))
+
+
+def test_ndjson_with_missing_optional_columns(dbt_build, tmp_path):
+    path = tmp_path / "in" / "events.ndjson"
+    path.parent.mkdir()
+    lines = [
+        {"user_id": "u1", "event_name": "App Launched", "event_ts": "2026-10-01T11:00:00Z"},
+        {"user_id": "u1", "event_name": "Search", "event_ts": "2026-10-01 11:10:00.5", "properties": {"q": "x"}},
+        {"user_id": 7, "event_name": "App Launched", "event_ts": "2026-10-01 09:00:00", "extra": [1, 2]},
+        {"user_id": "u1", "event_name": "App Launched", "event_ts": "2026-10-01T11:00:00Z"},
+    ]
+    path.write_text("".join(json.dumps(line) + "\n" for line in lines))
+    actual = build_and_compare(dbt_build, [path], str(tmp_path / "in" / "*.ndjson"))
+    assert actual["counts"] == {"raw": 4, "staged": 3, "duplicate": 1, "rejected": 0}
+
+
+def test_parquet_with_typed_timestamps(dbt_build, tmp_path):
+    path = tmp_path / "in" / "events.parquet"
+    path.parent.mkdir()
+    table = pa.table(
+        {
+            "event_id": ["p1", "p2", "p3"],
+            "user_id": ["u1", "u1", "u2"],
+            "event_name": ["App Launched", "Search", "App Launched"],
+            "event_ts": pa.array(
+                [datetime(2026, 10, 1, 11, 0), datetime(2026, 10, 1, 11, 10, 0, 250000), None],
+                type=pa.timestamp("us"),
+            ),
+        }
+    )
+    pq.write_table(table, path)
+    actual = build_and_compare(dbt_build, [path], str(tmp_path / "in" / "*.parquet"))
+    assert [row["reject_reason"] for row in actual["rejected_events"]] == ["missing_event_ts"]
+
+
+def test_empty_file_builds_empty_marts(dbt_build, tmp_path):
+    path = write_csv(tmp_path / "in" / "events.csv", [])
+    actual = build_and_compare(dbt_build, [path], str(tmp_path / "in" / "*.csv"))
+    assert actual["fct_sessions"] == [] and actual["mart_sessions_daily"] == []
+    assert actual["mart_session_length_distribution"][0]["session_count"] == 0
+
+
+def test_only_required_columns(dbt_build, tmp_path):
+    rows = [["u1", "App Launched", "2026-10-01 11:00:00"], ["u1", "App Launched", "2026-10-01 11:00:00"]]
+    path = write_csv(tmp_path / "in" / "events.csv", rows, ["user_id", "event_name", "event_ts"])
+    actual = build_and_compare(dbt_build, [path], str(tmp_path / "in" / "*.csv"))
+    assert actual["counts"] == {"raw": 2, "staged": 1, "duplicate": 1, "rejected": 0}
+
+
+def test_unsupported_extension_fails_with_a_clear_message(dbt_build, tmp_path):
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "events.xlsx").write_text("x")
+    run = dbt_build(str(tmp_path / "in" / "*.xlsx"))
+    assert run.returncode != 0
+    assert "raw_events_path must end in" in run.output
+
+
+@pytest.mark.parametrize("timeout", [0, -5])
+def test_non_positive_timeout_is_refused(dbt_build, tmp_path, timeout):
+    path = write_csv(tmp_path / "in" / "events.csv", EDGE_ROWS[:2])
+    run = dbt_build(str(path), session_timeout_seconds=timeout, command="run")
+    assert run.returncode != 0
+    assert "session_timeout_seconds must be a positive number" in run.output
