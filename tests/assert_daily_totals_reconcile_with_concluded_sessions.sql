@@ -27,8 +27,9 @@ window_totals as (
         coalesce(sum(concluded.session_length_seconds), 0) as total_session_length_seconds
     from concluded
     inner join reporting_window
-        on concluded.session_date
-        between reporting_window.window_start_date and reporting_window.window_end_date
+        on
+            concluded.session_date
+            between reporting_window.window_start_date and reporting_window.window_end_date
 ),
 
 final as (
@@ -42,7 +43,10 @@ final as (
     where
         board_totals.session_count != window_totals.session_count
         or board_totals.total_session_length_seconds != window_totals.total_session_length_seconds
-        or (reporting_window.as_of is not null and board_totals.day_count != reporting_window.dashboard_days)
+        or (
+            reporting_window.as_of is not null
+            and board_totals.day_count != reporting_window.dashboard_days
+        )
 )
 
 select * from final

@@ -18,8 +18,9 @@ window_sessions as (
     select concluded.session_length_seconds
     from concluded
     inner join reporting_window
-        on concluded.session_date
-        between reporting_window.window_start_date and reporting_window.window_end_date
+        on
+            concluded.session_date
+            between reporting_window.window_start_date and reporting_window.window_end_date
 ),
 
 bucketed as (
@@ -30,8 +31,8 @@ bucketed as (
     from distribution
     left join window_sessions
         on
-            window_sessions.session_length_seconds >= distribution.lower_bound_seconds
-            and window_sessions.session_length_seconds < distribution.upper_bound_seconds
+            distribution.lower_bound_seconds <= window_sessions.session_length_seconds
+            and distribution.upper_bound_seconds > window_sessions.session_length_seconds
     group by distribution.bucket_index, distribution.session_count
 ),
 
@@ -43,20 +44,30 @@ bucket_mismatches as (
     where session_count != sessions_in_bounds
 ),
 
+distribution_totals as (
+    select
+        sum(session_count) as bucketed_sessions,
+        sum(share_of_sessions) as share_total
+    from distribution
+),
+
+window_totals as (
+    select count(*) as window_sessions
+    from window_sessions
+),
+
 total_mismatches as (
     select
         -1 as bucket_index,
         'bucket counts or shares do not add up' as problem
-    from (
-        select
-            sum(session_count) as bucketed_sessions,
-            sum(share_of_sessions) as share_total
-        from distribution
-    ) as totals
-    cross join (select count(*) as window_sessions from window_sessions) as expected
+    from distribution_totals
+    cross join window_totals
     where
-        totals.bucketed_sessions != expected.window_sessions
-        or (expected.window_sessions > 0 and abs(totals.share_total - 1) > 1e-9)
+        distribution_totals.bucketed_sessions != window_totals.window_sessions
+        or (
+            window_totals.window_sessions > 0
+            and abs(distribution_totals.share_total - 1) > 1e-9
+        )
 ),
 
 final as (

@@ -28,7 +28,8 @@ too_close as (
     from sessions_with_previous
     where
         previous_session_end is not null
-        and {{ epoch_microseconds('session_start') }} - {{ epoch_microseconds('previous_session_end') }}
+        and {{ epoch_microseconds('session_start') }}
+        - {{ epoch_microseconds('previous_session_end') }}
         < {{ session_timeout_seconds() }} * 1000000
 ),
 

@@ -13,10 +13,10 @@ rules as (
 
 normalized_rules as (
     select
+        is_excluded,
         lower(trim(event_name)) as event_name_key,
         lower(trim(channel)) as channel_key,
         lower(trim(source)) as source_key,
-        is_excluded,
         case when trim(event_name) = '*' then 0 else 1 end
         + case when trim(channel) = '*' then 0 else 1 end
         + case when trim(source) = '*' then 0 else 1 end as specificity
@@ -66,7 +66,17 @@ excluded_kinds as (
 
 final as (
     select
-        events.*,
+        events.event_id,
+        events.user_id,
+        events.event_name,
+        events.event_ts,
+        events.channel,
+        events.source,
+        events.platform,
+        events.properties,
+        events.is_event_id_derived,
+        events.loaded_at,
+        events._staged_at,
         excluded_kinds.event_name_key is null as is_sessionable
     from events
     left join excluded_kinds

@@ -7,7 +7,8 @@
     Incremental (S12): only users with new events are touched, and for them
     only the events from `restate_from` on: the start of the earliest
     session that ends less than a timeout before the user's earliest new
-    event (or that event itself). Everything before it cannot change. -#}
+    event (or that event itself, if none does). Nothing before it can
+    change: the gap in front of it is at least a timeout and stays so. -#}
 {{ config(
     materialized='incremental',
     incremental_strategy='delete+insert',
@@ -16,6 +17,11 @@
 ) }}
 
 {%- set timeout_seconds = session_timeout_seconds() %}
+{%- set event_columns = [
+    'event_id', 'user_id', 'event_name', 'event_ts', 'channel', 'source',
+    'platform', 'properties', 'is_event_id_derived', 'loaded_at', '_staged_at',
+    'is_sessionable',
+] %}
 
 with
 
@@ -35,9 +41,9 @@ session_definition as (
     {{ session_definition_sql('exclusion_rules', 'channel_aliases') }}
 ),
 
-{%- if is_incremental() %}
+{% if is_incremental() -%}
 {%- do assert_session_definition_unchanged(
-    this, ref('session_exclusion_rules'), ref('channel_aliases')) %}
+    this, ref('session_exclusion_rules'), ref('channel_aliases')) -%}
 
 previous_events as (
     select * from {{ this }}
@@ -74,12 +80,14 @@ restate_points as (
             earliest_new_events.user_id = previous_events.user_id
             and previous_events.is_sessionable
             and previous_events.event_ts > {{ add_seconds(
-                'earliest_new_events.earliest_new_event_ts', -timeout_seconds) }}
+                'earliest_new_events.earliest_new_event_ts', -timeout_seconds
+            ) }}
     group by earliest_new_events.user_id, earliest_new_events.earliest_new_event_ts
 ),
 
 restated_previous_events as (
-    select previous_events.* exclude (session_start, ct_session_id, _session_definition, _sessionized_at)
+    select
+        previous_events.{{ event_columns | join(',\n        previous_events.') }}
     from previous_events
     inner join restate_points
         on
@@ -89,16 +97,18 @@ restated_previous_events as (
 ),
 
 events_to_sessionize as (
-    select * from new_events
-    union all by name
-    select * from restated_previous_events
+    select {{ event_columns | join(', ') }} from new_events
+    union all
+    select {{ event_columns | join(', ') }} from restated_previous_events
 ),
-{%- else %}
+
+{% else -%}
 
 events_to_sessionize as (
-    select * from events
+    select {{ event_columns | join(', ') }} from events
 ),
-{%- endif %}
+
+{% endif -%}
 
 sessionable_events as (
     select * from events_to_sessionize
@@ -126,7 +136,9 @@ session_openers as (
         *,
         case
             when previous_event_ts is null then event_ts
-            when {{ epoch_microseconds('event_ts') }} - {{ epoch_microseconds('previous_event_ts') }}
+            when
+                {{ epoch_microseconds('event_ts') }}
+                - {{ epoch_microseconds('previous_event_ts') }}
                 >= {{ timeout_seconds }} * 1000000
                 then event_ts
         end as opened_session_at
@@ -137,7 +149,7 @@ session_openers as (
 -- of the session each event belongs to.
 sessionized_events as (
     select
-        * exclude (previous_event_ts, opened_session_at),
+        {{ event_columns | join(', ') }},
         max(opened_session_at) over (
             partition by user_id
             order by event_ts, event_id
@@ -148,18 +160,20 @@ sessionized_events as (
 
 final as (
     select
-        * exclude (session_start),
+        {{ event_columns | join(', ') }},
         session_start,
         {{ session_id('user_id', 'session_start') }} as ct_session_id,
-        (select session_definition.fingerprint from session_definition) as _session_definition,
+        (select session_definition.fingerprint from session_definition)
+            as _session_definition,
         {{ run_started_at_utc() }} as _sessionized_at
     from sessionized_events
-    union all by name
+    union all
     select
-        *,
+        {{ event_columns | join(', ') }},
         cast(null as timestamp) as session_start,
         cast(null as {{ dbt.type_string() }}) as ct_session_id,
-        (select session_definition.fingerprint from session_definition) as _session_definition,
+        (select session_definition.fingerprint from session_definition)
+            as _session_definition,
         {{ run_started_at_utc() }} as _sessionized_at
     from non_sessionable_events
 )

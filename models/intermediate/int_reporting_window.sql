@@ -10,13 +10,13 @@ events as (
 
 as_of as (
     select
-        {%- if var('session_as_of') is not none %}
+    {%- if var('session_as_of') is not none %}
         {{ parse_timestamp("'" ~ var('session_as_of') ~ "'") }} as as_of
         {%- else %}
-        -- S6: the latest staged event, sessionable or not.
-        max(event_ts) as as_of
-        from events
-        {%- endif %}
+    -- S6: the latest staged event, sessionable or not.
+    max(event_ts) as as_of
+from events
+    {%- endif %}
 ),
 
 final as (

@@ -19,7 +19,9 @@ events as (
 restated_users as (
     select distinct user_id
     from events
-    where _sessionized_at > (select max(_built_at) from {{ this }})
+    where
+        _sessionized_at
+        > (select max(previous_sessions._built_at) from {{ this }} as previous_sessions)
 ),
 {%- endif %}
 

@@ -18,13 +18,14 @@ window_days as (
 daily_totals as (
     select
         concluded_sessions.session_date,
-        count(*) as session_count,
         cast(sum(concluded_sessions.session_length_seconds) as bigint)
-            as total_session_length_seconds
+            as total_session_length_seconds,
+        count(*) as session_count
     from concluded_sessions
     inner join reporting_window
-        on concluded_sessions.session_date
-        between reporting_window.window_start_date and reporting_window.window_end_date
+        on
+            concluded_sessions.session_date
+            between reporting_window.window_start_date and reporting_window.window_end_date
     group by concluded_sessions.session_date
 ),
 

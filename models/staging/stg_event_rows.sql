@@ -12,7 +12,7 @@
 {%- if is_incremental() and execute %}
     {%- set read_files = run_query(
         "select distinct _file_name from " ~ this).columns[0].values() | list %}
-    {%- set files = all_files | reject('in', read_files) | list %}
+{%- set files = all_files | reject('in', read_files) | list %}
 {%- else %}
     {%- set files = all_files %}
 {%- endif %}
@@ -40,13 +40,13 @@ trimmed as (
         platform as raw_platform,
         properties as raw_properties,
         cast(loaded_at as {{ dbt.type_string() }}) as raw_loaded_at,
+        properties,
         nullif(trim(event_id), '') as given_event_id,
         nullif(trim(user_id), '') as user_id,
         nullif(trim(event_name), '') as event_name,
         nullif(trim(channel), '') as trimmed_channel,
         nullif(trim(source), '') as trimmed_source,
         nullif(trim(platform), '') as platform,
-        properties,
         {{ parse_timestamp('event_ts') }} as event_ts,
         {{ parse_timestamp('loaded_at') }} as loaded_at
     from raw_rows
@@ -118,12 +118,20 @@ ranked as (
         identified.*,
         -- S2: the first loaded row of an event id wins; later ones are duplicates.
         case
-            when reject_reason is not null then null
+            when identified.reject_reason is not null then null
             else row_number() over (
-                partition by reject_reason is null, event_id
+                partition by identified.reject_reason is null, identified.event_id
                 order by
-                    effective_loaded_at, _file_name, _file_row_number,
-                    event_ts, user_id, event_name, channel, source, platform, properties
+                    identified.effective_loaded_at,
+                    identified._file_name,
+                    identified._file_row_number,
+                    identified.event_ts,
+                    identified.user_id,
+                    identified.event_name,
+                    identified.channel,
+                    identified.source,
+                    identified.platform,
+                    identified.properties
             )
         end as event_id_rank
     from identified
@@ -158,10 +166,11 @@ final as (
             as raw_{{ column }},
         {%- endfor %}
         {{ run_started_at_utc() }} as _staged_at
-    from ranked
+    from
+        ranked
     {%- if is_incremental() %}
-    left join already_staged
-        on ranked.event_id = already_staged.event_id
+left join already_staged
+    on ranked.event_id = already_staged.event_id
     {%- endif %}
 )
 
