@@ -47,8 +47,12 @@ def main(db_path: str) -> None:
     print(f"\nWarehouse: {db_path}  (DuckDB; the marts are in schema `marts`)")
     for name, count in counts.items():
         print(f"  marts.{name:<34} {count:>12,} rows")
-    print(f"\nRaw rows {raw:,}: {staged:,} staged, {duplicates:,} duplicates, {rejected:,} rejected")
-    print(f"Sessions {sessions:,} ({concluded:,} concluded) of {users:,} users; timeout {timeout} s")
+    print(
+        f"\nRaw rows {raw:,}: {staged:,} staged, {duplicates:,} duplicates, {rejected:,} rejected"
+    )
+    print(
+        f"Sessions {sessions:,} ({concluded:,} concluded) of {users:,} users; timeout {timeout} s"
+    )
     print(
         f"Session Board {start} .. {end} ({timezone}), as of {as_of}: "
         f"{window_sessions or 0:,} concluded sessions, median length {median_length or 0:,.0f} s"

@@ -74,7 +74,11 @@ def actual_marts(db_path: Path) -> dict[str, Any]:
         "mart_sessions_daily": read_table(db_path, "marts.mart_sessions_daily", "session_date"),
         "rejected_events": sorted(
             (
-                {key: value for key, value in row.items() if key not in ("file_name", "rejected_at")}
+                {
+                    key: value
+                    for key, value in row.items()
+                    if key not in ("file_name", "rejected_at")
+                }
                 for row in read_table(db_path, "marts.rejected_events")
             ),
             key=_rejected_sort_key,
@@ -110,7 +114,10 @@ def assert_marts_equal(actual: dict[str, Any], expected: dict[str, Any]) -> None
         if name == "mart_session_length_distribution":
             assert len(actual_rows) == len(expected_rows), (name, actual_rows, expected_rows)
             for got, want in zip(actual_rows, expected_rows, strict=True):
-                assert abs(got["share_of_sessions"] - want["share_of_sessions"]) < 1e-12, (got, want)
+                assert abs(got["share_of_sessions"] - want["share_of_sessions"]) < 1e-12, (
+                    got,
+                    want,
+                )
                 assert {**got, "share_of_sessions": 0} == {**want, "share_of_sessions": 0}
             continue
         if actual_rows != expected_rows:

@@ -11,6 +11,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+
 from conftest import read_table
 from marts import actual_marts, assert_marts_equal, expected_marts
 from reference import compute_marts, read_raw_files
@@ -49,7 +50,17 @@ EDGE_ROWS: list[list[str]] = [
     ["n1", "notif", "Notification Viewed", "2026-10-01 12:00:00", "in app", "", "Web", "", LOADED],
     ["n2", "notif", "Notification Viewed", "2026-10-01 12:01:00", "EMAIL", "", "Web", "", LOADED],
     ["n3", "notif", "notification clicked", "2026-10-01 12:02:00", "push", "", "iOS", "", LOADED],
-    ["n4", "notif", "Notification Clicked", "2026-10-01 12:03:00", "Native Display", "", "", "", ""],
+    [
+        "n4",
+        "notif",
+        "Notification Clicked",
+        "2026-10-01 12:03:00",
+        "Native Display",
+        "",
+        "",
+        "",
+        "",
+    ],
     ["n5", "notif", "Notification Viewed", "2026-10-01 12:04:00", "Mobile Push", "", "", "", ""],
     ["n6", "notif", "Notification Clicked", "2026-10-01 12:05:00", "Pigeon", "", "", "", ""],
     ["n7", "notif", "Notification Sent", "2026-10-01 12:06:00", "SMS", "", "", "", ""],
@@ -69,12 +80,42 @@ EDGE_ROWS: list[list[str]] = [
     ["z2", "zone", "App Launched", "2026-10-01T06:30:00.250-04:00", "", "", "Web", "", LOADED],
     # S8: a long session (events 15 min apart for 2 h 30 min: 9,000 s).
     *[
-        [f"l{i}", "long", "Search", f"2026-09-25 {10 + i // 4:02d}:{(i % 4) * 15:02d}:00", "", "", "Web", "", LOADED]
+        [
+            f"l{i}",
+            "long",
+            "Search",
+            f"2026-09-25 {10 + i // 4:02d}:{(i % 4) * 15:02d}:00",
+            "",
+            "",
+            "Web",
+            "",
+            LOADED,
+        ]
         for i in range(11)
     ],
     # S2: duplicates: same event id (earliest loaded wins), identical rows without id.
-    ["dup", "dups", "Search", "2026-10-01 05:00:00", "", "", "Web", '{"v":2}', "2026-10-02 12:00:00"],
-    ["dup", "dups", "Search", "2026-10-01 05:00:00", "", "", "Web", '{"v":1}', "2026-10-01 12:00:00"],
+    [
+        "dup",
+        "dups",
+        "Search",
+        "2026-10-01 05:00:00",
+        "",
+        "",
+        "Web",
+        '{"v":2}',
+        "2026-10-02 12:00:00",
+    ],
+    [
+        "dup",
+        "dups",
+        "Search",
+        "2026-10-01 05:00:00",
+        "",
+        "",
+        "Web",
+        '{"v":1}',
+        "2026-10-01 12:00:00",
+    ],
     ["", "dups", "Search", "2026-10-01 05:01:00", "", "", "Web", '{"a":1}', LOADED],
     ["", "dups", "Search", "2026-10-01 05:01:00", "", "", "Web", '{"a":1}', LOADED],
     ["  ", "dups", "Search", "2026-10-01T05:01:00Z", "", "SDK", "Web", '{"a":1}', LOADED],
@@ -84,10 +125,30 @@ EDGE_ROWS: list[list[str]] = [
     ["r3", "bad", "App Launched", "", "", "", "Web", "", LOADED],
     ["r4", "bad", "App Launched", "yesterday-ish", "", "", "Web", "", LOADED],
     ["r5", "bad", "App Launched", "2026-13-45 99:00:00", "", "", "Web", "", LOADED],
-    ["r6", "bad", "App Launched", "2026-10-05 12:00:00.001", "", "", "Web", "", "2026-10-04 12:00:00"],
+    [
+        "r6",
+        "bad",
+        "App Launched",
+        "2026-10-05 12:00:00.001",
+        "",
+        "",
+        "Web",
+        "",
+        "2026-10-04 12:00:00",
+    ],
     ["r7", "bad", "App Launched", "2036-10-05 12:00:00", "", "", "Web", "", ""],
     # Within 24 h of loaded_at: staged, and it is the latest event (as_of).
-    ["late", "open", "App Launched", "2026-10-04 11:59:00", "", "", "Web", "", "2026-10-03 12:00:00"],
+    [
+        "late",
+        "open",
+        "App Launched",
+        "2026-10-04 11:59:00",
+        "",
+        "",
+        "Web",
+        "",
+        "2026-10-03 12:00:00",
+    ],
 ]
 
 
@@ -106,7 +167,9 @@ def build_and_compare(dbt_build, files: list[Path], glob: str, **variables) -> d
         read_raw_files([str(path) for path in files]),
         run_time=datetime.now(),
         timeout_seconds=variables.get("session_timeout_seconds", 1200),
-        as_of=datetime.fromisoformat(variables["session_as_of"]) if "session_as_of" in variables else None,
+        as_of=datetime.fromisoformat(variables["session_as_of"])
+        if "session_as_of" in variables
+        else None,
         min_exponent=variables.get("session_bucket_min_exponent", 12),
         dashboard_days=variables.get("dashboard_days", 30),
         reporting_timezone=variables.get("reporting_timezone", "UTC"),
@@ -128,13 +191,24 @@ def test_edge_cases_match_the_reference(dbt_build, tmp_path):
         600,
         True,
     )
-    assert [row["session_length_seconds"] for (user, _), row in sorted(sessions.items()) if user == "gap"] == [
+    assert [
+        row["session_length_seconds"]
+        for (user, _), row in sorted(sessions.items())
+        if user == "gap"
+    ] == [
         0,
         1199,
     ]
-    assert sessions[("millis", datetime(2026, 10, 1, 10, 0, 0, 900000))]["session_length_seconds"] == 1199
+    assert (
+        sessions[("millis", datetime(2026, 10, 1, 10, 0, 0, 900000))]["session_length_seconds"]
+        == 1199
+    )
     assert sessions[("long", datetime(2026, 9, 25, 10, 0))]["session_length_seconds"] == 9000
-    assert [(row["session_start"], row["event_count"]) for row in actual["fct_sessions"] if row["user_id"] == "excl"] == [
+    assert [
+        (row["session_start"], row["event_count"])
+        for row in actual["fct_sessions"]
+        if row["user_id"] == "excl"
+    ] == [
         (datetime(2026, 10, 1, 9, 0), 1),
         (datetime(2026, 10, 1, 9, 30), 1),
     ]
@@ -147,9 +221,16 @@ def test_edge_cases_match_the_reference(dbt_build, tmp_path):
         "missing_event_ts",
         "missing_user_id",
     ]
-    assert actual["counts"] == {"raw": len(EDGE_ROWS), "staged": len(EDGE_ROWS) - 10, "duplicate": 3, "rejected": 7}
+    assert actual["counts"] == {
+        "raw": len(EDGE_ROWS),
+        "staged": len(EDGE_ROWS) - 10,
+        "duplicate": 3,
+        "rejected": 7,
+    }
     # as_of is the latest staged event (11:59 on 4 Oct), not the rejected 2036 one.
-    window = read_table(Path(actual_db(dbt_build, tmp_path)), "intermediate.int_reporting_window")[0]
+    window = read_table(Path(actual_db(dbt_build, tmp_path)), "intermediate.int_reporting_window")[
+        0
+    ]
     assert window["as_of"] == datetime(2026, 10, 4, 11, 59)
     # The session of 11:59 is still open; it is in fct_sessions and dim_users only.
     assert not sessions[("open", datetime(2026, 10, 4, 11, 59))]["is_concluded"]
@@ -197,8 +278,18 @@ def test_ndjson_with_missing_optional_columns(dbt_build, tmp_path):
     path.parent.mkdir()
     lines = [
         {"user_id": "u1", "event_name": "App Launched", "event_ts": "2026-10-01T11:00:00Z"},
-        {"user_id": "u1", "event_name": "Search", "event_ts": "2026-10-01 11:10:00.5", "properties": {"q": "x"}},
-        {"user_id": 7, "event_name": "App Launched", "event_ts": "2026-10-01 09:00:00", "extra": [1, 2]},
+        {
+            "user_id": "u1",
+            "event_name": "Search",
+            "event_ts": "2026-10-01 11:10:00.5",
+            "properties": {"q": "x"},
+        },
+        {
+            "user_id": 7,
+            "event_name": "App Launched",
+            "event_ts": "2026-10-01 09:00:00",
+            "extra": [1, 2],
+        },
         {"user_id": "u1", "event_name": "App Launched", "event_ts": "2026-10-01T11:00:00Z"},
     ]
     path.write_text("".join(json.dumps(line) + "\n" for line in lines))
@@ -233,7 +324,10 @@ def test_empty_file_builds_empty_marts(dbt_build, tmp_path):
 
 
 def test_only_required_columns(dbt_build, tmp_path):
-    rows = [["u1", "App Launched", "2026-10-01 11:00:00"], ["u1", "App Launched", "2026-10-01 11:00:00"]]
+    rows = [
+        ["u1", "App Launched", "2026-10-01 11:00:00"],
+        ["u1", "App Launched", "2026-10-01 11:00:00"],
+    ]
     path = write_csv(tmp_path / "in" / "events.csv", rows, ["user_id", "event_name", "event_ts"])
     actual = build_and_compare(dbt_build, [path], str(tmp_path / "in" / "*.csv"))
     assert actual["counts"] == {"raw": 2, "staged": 1, "duplicate": 1, "rejected": 0}

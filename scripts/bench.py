@@ -1,0 +1,275 @@
+"""`make bench`: the full build against the engine's floor, and an incremental batch.
+
+One run measures, alternating and `--repeat` times each:
+  floor        one hand-written DuckDB query: filter excluded events, LAG
+               sessionization on the timeout, group to sessions (into a table);
+  dbt run      every model, full refresh;
+  dbt build    every model and test, full refresh;
+  incremental  `dbt build` after a batch of 1 % new events (5 % of them late)
+               lands beside the history, on a copy of the history's warehouse.
+It prints medians, ratios, events per second and peak RSS of the whole process
+tree, and writes docs/benchmarks.md with the per-model profile of a full build.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import duckdb
+import psutil
+
+from session_analytics.generate import generate_events
+
+PROJECT_DIR = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+EXCLUDED = (
+    "app installed", "app uninstalled", "utm visited", "identity set", "identity reset",
+    "identity error", "push impressions", "notification sent", "session concluded",
+)  # fmt: skip
+
+FLOOR_SQL = """
+create or replace table floor_sessions as
+with events as (
+    select user_id, event_ts
+    from read_parquet({files})
+    where upper(coalesce(trim(source), 'SDK')) <> 'API'
+      and lower(trim(event_name)) not in {excluded}
+      and user_id is not null and event_ts is not null
+),
+with_previous as (
+    select *, lag(event_ts) over (partition by user_id order by event_ts) as previous_ts
+    from events
+),
+numbered as (
+    select *, sum(case when previous_ts is null
+                        or event_ts - previous_ts >= interval {timeout} second then 1 else 0 end)
+              over (partition by user_id order by event_ts rows unbounded preceding)
+              as session_number
+    from with_previous
+)
+select user_id, session_number, min(event_ts) as session_start, max(event_ts) as session_end,
+       count(*) as event_count
+from numbered group by user_id, session_number
+"""
+
+
+class PeakRss:
+    """Samples the RSS of a process and all its children until stopped."""
+
+    def __init__(self, pid: int) -> None:
+        self.process = psutil.Process(pid)
+        self.peak = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+        self._thread.start()
+
+    def _sample(self) -> None:
+        while not self._stop.is_set():
+            try:
+                tree = [self.process, *self.process.children(recursive=True)]
+                self.peak = max(self.peak, sum(p.memory_info().rss for p in tree))
+            except psutil.Error:
+                pass
+            self._stop.wait(0.05)
+
+    def stop(self) -> int:
+        self._stop.set()
+        self._thread.join()
+        return self.peak
+
+
+def timed(command: list[str], env: dict[str, str]) -> tuple[float, int]:
+    """Wall seconds and peak RSS (bytes) of a command's process tree."""
+    started = time.perf_counter()
+    process = subprocess.Popen(command, cwd=PROJECT_DIR, env=env, stdout=subprocess.PIPE,
+                               stderr=subprocess.STDOUT, text=True)  # fmt: skip
+    sampler = PeakRss(process.pid)
+    output, _ = process.communicate()
+    peak = sampler.stop()
+    elapsed = time.perf_counter() - started
+    if process.returncode != 0:
+        raise SystemExit(f"failed: {' '.join(command)}\n{output[-4000:]}")
+    return elapsed, peak
+
+
+def model_seconds(target: Path) -> dict[str, float]:
+    results = json.loads((target / "run_results.json").read_text())["results"]
+    return {
+        result["unique_id"].split(".")[-1]: result["execution_time"]
+        for result in results
+        if result["unique_id"].startswith("model.")
+    }
+
+
+def prepare_inputs(work: Path, n_events: int, seed: int) -> tuple[Path, Path]:
+    """History (99 %) in events/, a batch (1 %: the newest, plus 5 % late) aside."""
+    raw = work / "raw"
+    if raw.exists():
+        shutil.rmtree(raw)
+    started = time.perf_counter()
+    (generated,) = generate_events(raw, int(n_events * 1.01), seed=seed, fmt="parquet")
+    print(f"generated {int(n_events * 1.01):,} events in {time.perf_counter() - started:.1f} s")
+    events, aside = work / "events", work / "aside"
+    for folder in (events, aside):
+        shutil.rmtree(folder, ignore_errors=True)
+        folder.mkdir(parents=True)
+    with duckdb.connect() as con:
+        con.execute("set enable_progress_bar = false")
+        con.execute(f"""
+            create temp table ranked as
+            select *, row_number() over (order by event_ts, event_id) as position,
+                   count(*) over () as total
+            from read_parquet('{generated}')""")
+        # The newest 0.95 % and a random 0.05 % of older events form the batch.
+        batch_filter = "position > total * 0.9905 or hash(event_id, 'late') % 2000 = 0"
+        con.execute(f"""copy (select * exclude (position, total) from ranked
+                              where not ({batch_filter}) order by position)
+                        to '{events / "events_history.parquet"}' (format parquet)""")
+        con.execute(f"""copy (select * exclude (position, total) replace
+                                  (loaded_at + interval 1 day as loaded_at)
+                              from ranked where {batch_filter} order by position)
+                        to '{aside / "events_zbatch.parquet"}' (format parquet)""")
+    shutil.rmtree(raw)
+    return events / "events_history.parquet", aside / "events_zbatch.parquet"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--events", type=int, default=10_000_000)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--work", type=Path, default=PROJECT_DIR / "build" / "bench")
+    parser.add_argument("--report", type=Path, default=PROJECT_DIR / "docs" / "benchmarks.md")
+    args = parser.parse_args()
+
+    work = args.work.resolve()
+    history, batch = prepare_inputs(work, args.events, args.seed)
+    events_dir = history.parent
+    linked_batch = events_dir / batch.name
+    variables = json.dumps({"raw_events_path": str(events_dir / "*.parquet")})
+    env = {**os.environ, "DBT_PROFILES_DIR": str(PROJECT_DIR), "DUCKDB_TEMP_DIR": str(work / "tmp")}
+    dbt = str(BIN / "dbt")
+
+    def dbt_command(*verb: str, db: Path, target: str) -> tuple[list[str], dict[str, str]]:
+        command = [dbt, *verb, "--vars", variables, "--target-path", str(work / target)]
+        return command, {**env, "DUCKDB_PATH": str(db)}
+
+    # The incremental base: the history alone, built once, copied before each run.
+    linked_batch.unlink(missing_ok=True)
+    base_db = work / "base.duckdb"
+    base_db.unlink(missing_ok=True)
+    timed(*dbt_command("build", "--full-refresh", db=base_db, target="target_base"))
+    history_rows = duckdb.connect(str(base_db), read_only=True).execute(
+        "select count(*) from staging.stg_event_rows").fetchall()[0][0]  # fmt: skip
+    os.symlink(batch, linked_batch)
+    total_rows = history_rows + duckdb.connect().execute(
+        f"select count(*) from read_parquet('{batch}')").fetchall()[0][0]  # fmt: skip
+
+    floor_script = FLOOR_SQL.format(
+        files=[str(history), str(linked_batch)], excluded=EXCLUDED, timeout=1200
+    )
+    floor_db = work / "floor.duckdb"
+    floor_command = [
+        sys.executable, "-c",
+        "import duckdb,sys; con=duckdb.connect(sys.argv[1]);"
+        "con.execute(\"set threads=2; set memory_limit='6GB'; set enable_progress_bar=false;"
+        " set preserve_insertion_order=false; set TimeZone='UTC'\"); con.execute(sys.argv[2])",
+        str(floor_db), floor_script,
+    ]  # fmt: skip
+    full_db, incremental_db = work / "full.duckdb", work / "incremental.duckdb"
+    samples: dict[str, list[tuple[float, int]]] = {k: [] for k in ("floor", "run", "build", "inc")}
+    model_times: dict[str, list[dict[str, float]]] = {"build": [], "inc": []}
+    for round_number in range(args.repeat):
+        for name in samples:
+            if name == "floor":
+                floor_db.unlink(missing_ok=True)
+                samples[name].append(timed(floor_command, env))
+            elif name in ("run", "build"):
+                full_db.unlink(missing_ok=True)
+                samples[name].append(
+                    timed(*dbt_command(name, "--full-refresh", db=full_db, target=f"target_{name}"))
+                )
+                if name == "build":
+                    model_times["build"].append(model_seconds(work / "target_build"))
+            else:
+                linked_batch.unlink()
+                shutil.copyfile(base_db, incremental_db)
+                os.symlink(batch, linked_batch)
+                samples[name].append(
+                    timed(*dbt_command("build", db=incremental_db, target="target_inc"))
+                )
+                model_times["inc"].append(model_seconds(work / "target_inc"))
+            seconds, peak = samples[name][-1]
+            print(
+                f"round {round_number + 1} {name:<6} {seconds:7.2f} s  peak {peak / 2**30:5.2f} GiB"
+            )
+
+    write_report(args, samples, model_times, total_rows, total_rows - history_rows)
+
+
+def write_report(args, samples, model_times, total_rows: int, batch_rows: int) -> None:
+    median = {name: statistics.median(s for s, _ in values) for name, values in samples.items()}
+    peak = {name: max(p for _, p in values) for name, values in samples.items()}
+    build_models = {
+        m: statistics.median(run[m] for run in model_times["build"])
+        for m in model_times["build"][0]
+    }
+    inc_models = {
+        m: statistics.median(run[m] for run in model_times["inc"]) for m in model_times["inc"][0]
+    }
+    full_model_sum, inc_model_sum = sum(build_models.values()), sum(inc_models.values())
+    labels = {
+        "floor": "floor query",
+        "run": "`dbt run` full refresh",
+        "build": "`dbt build` full refresh",
+        "inc": "incremental `dbt build` (1 % batch)",
+    }
+    lines = [
+        f"# Benchmarks ({total_rows:,} raw rows)",
+        "",
+        f"Machine: {os.cpu_count()} cores, {psutil.virtual_memory().total / 2**30:.0f} GiB RAM, "
+        f"{platform.system()} {platform.machine()}, Python {platform.python_version()}, "
+        f"duckdb {duckdb.__version__}. Command: `make bench N={args.events}` "
+        f"(median of {args.repeat}, alternating; dbt start-up included).",
+        "",
+        "| step | median s | × floor | events/s | peak RSS GiB |",
+        "| --- | ---: | ---: | ---: | ---: |",
+    ]
+    for name in samples:
+        lines.append(
+            f"| {labels[name]} | {median[name]:.2f} | {median[name] / median['floor']:.2f} | "
+            f"{total_rows / median[name]:,.0f} | {peak[name] / 2**30:.2f} |"
+        )
+    lines += [
+        "",
+        f"Incremental batch: {batch_rows:,} rows. Incremental / full `dbt build` wall time: "
+        f"**{median['inc'] / median['build']:.3f}**; sum of model execution times: "
+        f"**{inc_model_sum / full_model_sum:.3f}** "
+        f"({inc_model_sum:.2f} s / {full_model_sum:.2f} s).",
+        "",
+        "## Where a full build's time goes (model execution, median)",
+        "",
+        "| model | full build s | incremental s |",
+        "| --- | ---: | ---: |",
+    ]
+    for model, seconds in sorted(build_models.items(), key=lambda item: -item[1]):
+        lines.append(f"| {model} | {seconds:.2f} | {inc_models.get(model, 0):.2f} |")
+    report = "\n".join(lines) + "\n"
+    print("\n" + report)
+    args.report.parent.mkdir(parents=True, exist_ok=True)
+    with args.report.open("a") as handle:
+        handle.write("\n" + report)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,236 @@
+"""S12: incremental runs equal a full refresh, row for row, whatever arrives late."""
+
+from __future__ import annotations
+
+import csv
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from conftest import PUBLIC_MARTS, read_table, run_dbt
+
+HEADER = ["event_id", "user_id", "event_name", "event_ts", "source", "loaded_at"]
+T0 = datetime(2026, 10, 1, 10, 0)
+# Data and unit tests run in test_end_to_end and `make test`; here only the results matter.
+MODELS_AND_SEEDS = ["build", "--resource-type", "seed", "--resource-type", "model"]
+
+
+class Warehouses:
+    """An incremental warehouse and a full-refresh one, fed the same files."""
+
+    def __init__(self, root: Path, **variables: Any) -> None:
+        self.inbox = root / "inbox"
+        self.inbox.mkdir(parents=True)
+        self.root = root
+        self.variables = {"raw_events_path": str(self.inbox / "*.csv"), **variables}
+        self.batches = 0
+
+    def arrive(self, rows: list[list[str]]) -> None:
+        """A new file lands beside the old ones, then both warehouses run."""
+        self.batches += 1
+        with (self.inbox / f"events_{self.batches:03d}.csv").open("w", newline="") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(HEADER)
+            writer.writerows(rows)
+        run_dbt(MODELS_AND_SEEDS, self.incremental_db, self.variables).check()
+        run_dbt([*MODELS_AND_SEEDS, "--full-refresh"], self.full_refresh_db, self.variables).check()
+
+    @property
+    def incremental_db(self) -> Path:
+        return self.root / "incremental" / "warehouse.duckdb"
+
+    @property
+    def full_refresh_db(self) -> Path:
+        return self.root / "full" / "warehouse.duckdb"
+
+    def assert_identical(self) -> None:
+        for mart in PUBLIC_MARTS:
+            incremental = _without_run_stamps(read_table(self.incremental_db, f"marts.{mart}"))
+            full = _without_run_stamps(read_table(self.full_refresh_db, f"marts.{mart}"))
+            assert incremental == full, f"{mart} after batch {self.batches}"
+        audit = read_table(self.incremental_db, "staging.stg_load_audit")
+        assert all(
+            row["raw_row_count"]
+            == row["staged_count"] + row["duplicate_count"] + row["rejected_count"]
+            for row in audit
+        )
+
+    def sessions(self) -> list[tuple[Any, ...]]:
+        return [
+            (
+                row["user_id"],
+                row["session_start"],
+                row["session_end"],
+                row["session_length_seconds"],
+                row["event_count"],
+                row["is_concluded"],
+            )
+            for row in read_table(
+                self.incremental_db, "marts.fct_sessions", "user_id, session_start"
+            )
+        ]
+
+    def session_ids(self) -> dict[tuple[str, datetime], str]:
+        return {
+            (row["user_id"], row["session_start"]): row["session_id"]
+            for row in read_table(self.incremental_db, "marts.fct_sessions")
+        }
+
+
+def _without_run_stamps(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [{key: value for key, value in row.items() if key != "rejected_at"} for row in rows]
+
+
+def event(
+    event_id: str, user: str, minutes: float, *, name: str = "App Launched", loaded: str = ""
+) -> list[str]:
+    ts = T0 + timedelta(minutes=minutes)
+    return [event_id, user, name, ts.isoformat(sep=" "), "SDK", loaded]
+
+
+def at(minutes: float) -> datetime:
+    return T0 + timedelta(minutes=minutes)
+
+
+def test_late_event_extends_a_concluded_session(tmp_path):
+    warehouses = Warehouses(tmp_path)
+    warehouses.arrive([event("a", "u1", 0), event("b", "u1", 10), event("c", "u2", 120)])
+    assert warehouses.sessions()[0] == ("u1", at(0), at(10), 600, 2, True)
+    first_id = warehouses.session_ids()[("u1", at(0))]
+    warehouses.arrive([event("d", "u1", 20)])
+    assert warehouses.sessions() == [
+        ("u1", at(0), at(20), 1200, 3, True),
+        ("u2", at(120), at(120), 0, 1, False),
+    ]
+    # S5: same user and start, same id, although the session grew.
+    assert warehouses.session_ids()[("u1", at(0))] == first_id
+    warehouses.assert_identical()
+
+
+def test_late_event_merges_two_sessions(tmp_path):
+    warehouses = Warehouses(tmp_path)
+    warehouses.arrive([event("a", "u1", 0), event("b", "u1", 30), event("c", "u2", 120)])
+    assert [row[:2] for row in warehouses.sessions()] == [
+        ("u1", at(0)),
+        ("u1", at(30)),
+        ("u2", at(120)),
+    ]
+    warehouses.arrive([event("d", "u1", 15)])
+    assert warehouses.sessions() == [
+        ("u1", at(0), at(30), 1800, 3, True),
+        ("u2", at(120), at(120), 0, 1, False),
+    ]
+    warehouses.assert_identical()
+
+
+def test_late_event_starts_a_session_in_between(tmp_path):
+    warehouses = Warehouses(tmp_path)
+    warehouses.arrive([event("a", "u1", 0), event("b", "u1", 120), event("c", "u2", 240)])
+    ids_before = warehouses.session_ids()
+    warehouses.arrive([event("d", "u1", 60), event("e", "u1", 65)])
+    assert warehouses.sessions() == [
+        ("u1", at(0), at(0), 0, 1, True),
+        ("u1", at(60), at(65), 300, 2, True),
+        ("u1", at(120), at(120), 0, 1, True),
+        ("u2", at(240), at(240), 0, 1, False),
+    ]
+    # The untouched sessions keep their ids.
+    ids_after = warehouses.session_ids()
+    assert ids_after[("u1", at(0))] == ids_before[("u1", at(0))]
+    assert ids_after[("u1", at(120))] == ids_before[("u1", at(120))]
+    warehouses.assert_identical()
+
+
+def test_late_duplicate_stays_a_duplicate(tmp_path):
+    warehouses = Warehouses(tmp_path)
+    warehouses.arrive(
+        [
+            event("a", "u1", 0, loaded="2026-10-01 12:00:00"),
+            event("b", "u1", 10, loaded="2026-10-01 12:00:00"),
+        ]
+    )
+    warehouses.arrive(
+        [
+            event("a", "u1", 0, name="Renamed", loaded="2026-10-02 12:00:00"),
+            event("c", "u1", 50, loaded="2026-10-02 12:00:00"),
+        ]
+    )
+    assert warehouses.sessions() == [
+        ("u1", at(0), at(10), 600, 2, True),
+        ("u1", at(50), at(50), 0, 1, False),
+    ]
+    names = {
+        row["event_id"]: row["event_name"]
+        for row in read_table(warehouses.incremental_db, "marts.fct_events")
+    }
+    assert names["a"] == "App Launched"
+    audit = read_table(warehouses.incremental_db, "staging.stg_load_audit", "staged_at")
+    assert [(row["staged_count"], row["duplicate_count"]) for row in audit] == [(2, 0), (1, 1)]
+    warehouses.assert_identical()
+
+
+def test_open_session_concludes_when_as_of_moves_past_it(tmp_path):
+    warehouses = Warehouses(tmp_path)
+    warehouses.arrive([event("a", "u1", 0)])
+    assert warehouses.sessions() == [("u1", at(0), at(0), 0, 1, False)]
+    warehouses.arrive([event("b", "u2", 20)])
+    assert warehouses.sessions() == [
+        ("u1", at(0), at(0), 0, 1, True),
+        ("u2", at(20), at(20), 0, 1, False),
+    ]
+    warehouses.assert_identical()
+
+
+def test_changed_timeout_requires_a_full_refresh(tmp_path):
+    warehouses = Warehouses(tmp_path)
+    warehouses.arrive([event("a", "u1", 0)])
+    changed = {**warehouses.variables, "session_timeout_seconds": 600}
+    run = run_dbt(MODELS_AND_SEEDS, warehouses.incremental_db, changed)
+    assert run.returncode != 0
+    assert "run `dbt build --full-refresh`" in run.output
+    run_dbt([*MODELS_AND_SEEDS, "--full-refresh"], warehouses.incremental_db, changed).check()
+
+
+# Random streams: a few users, events minutes apart around the timeout, split
+# into arrival batches in random order (so later files hold earlier events),
+# with re-sent events and excluded ones.
+stream_event = st.tuples(
+    st.sampled_from(["u1", "u2", "u3"]),
+    st.integers(min_value=0, max_value=400),  # minutes after T0
+    st.sampled_from(["App Launched", "App Launched", "Search", "App Installed"]),
+    st.sampled_from(["SDK", "SDK", "SDK", "API"]),
+)
+
+
+@settings(
+    max_examples=3,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    events=st.lists(stream_event, min_size=4, max_size=25),
+    batch_of=st.lists(st.integers(min_value=0, max_value=2), min_size=25, max_size=25),
+    resend=st.lists(st.integers(min_value=0, max_value=24), max_size=3),
+)
+def test_incremental_equals_full_refresh_for_random_arrivals(
+    tmp_path_factory, events, batch_of, resend
+):
+    warehouses = Warehouses(tmp_path_factory.mktemp("random"))
+    rows = [
+        [f"e{i}", user, name, (T0 + timedelta(minutes=minutes)).isoformat(sep=" "), source, ""]
+        for i, (user, minutes, name, source) in enumerate(events)
+    ]
+    batches: list[list[list[str]]] = [[], [], []]
+    for index, row in enumerate(rows):
+        batches[batch_of[index]].append(row)
+    for index in resend:  # a re-sent event arrives again in the last batch
+        if index < len(rows):
+            batches[2].append(rows[index])
+    for batch in batches:
+        if batch:
+            warehouses.arrive(batch)
+            warehouses.assert_identical()
