@@ -16,3 +16,17 @@
 {% macro session_id(user_id, session_start) -%}
     {{ hash_key([user_id, epoch_microseconds(session_start)]) }}
 {%- endmacro %}
+
+{#- The last non-NULL value of `expression` in the window it is used with
+    (append `over (...)`): how a session's id reaches its later events. -#}
+{% macro last_non_null(expression) -%}
+    {{ return(adapter.dispatch('last_non_null', 'session_analytics')(expression)) }}
+{%- endmacro %}
+
+{% macro default__last_non_null(expression) -%}
+    last_value({{ expression }}, true)
+{%- endmacro %}
+
+{% macro duckdb__last_non_null(expression) -%}
+    last_value({{ expression }} ignore nulls)
+{%- endmacro %}

@@ -52,7 +52,6 @@ def run_dbt(
         **os.environ,
         "DBT_PROFILES_DIR": str(PROJECT_DIR),
         "DUCKDB_PATH": str(db_path),
-        "DUCKDB_TEMP_DIR": str(db_path.parent / "duckdb_tmp"),
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
         **(env or {}),
     }

@@ -110,31 +110,34 @@ events_to_sessionize as (
 
 {% endif -%}
 
-sessionable_events as (
-    select * from events_to_sessionize
-    where is_sessionable
-),
-
-non_sessionable_events as (
-    select * from events_to_sessionize
-    where not is_sessionable
-),
-
+-- Non-sessionable events sit in partitions of their own, so they neither
+-- open nor extend sessions, and one pass serves every event.
 events_with_previous as (
     select
         *,
         lag(event_ts) over (
-            partition by user_id
+            partition by user_id, is_sessionable
             order by event_ts, event_id
         ) as previous_event_ts
-    from sessionable_events
+    from events_to_sessionize
 ),
 
--- S4: at least the timeout since the previous sessionable event opens a session.
+-- S4: at least the timeout since the previous sessionable event opens a
+-- session. S5: its id is hashed here, once per session, not per event.
 session_openers as (
     select
         *,
         case
+            when not is_sessionable then null
+            when previous_event_ts is null then {{ session_id('user_id', 'event_ts') }}
+            when
+                {{ epoch_microseconds('event_ts') }}
+                - {{ epoch_microseconds('previous_event_ts') }}
+                >= {{ timeout_seconds }} * 1000000
+                then {{ session_id('user_id', 'event_ts') }}
+        end as opened_session_id,
+        case
+            when not is_sessionable then null
             when previous_event_ts is null then event_ts
             when
                 {{ epoch_microseconds('event_ts') }}
@@ -145,37 +148,29 @@ session_openers as (
     from events_with_previous
 ),
 
--- Starts only grow along a user's events, so the running max is the start
--- of the session each event belongs to.
+-- Every event belongs to the session the latest opener so far opened.
 sessionized_events as (
     select
         {{ event_columns | join(', ') }},
-        max(opened_session_at) over (
-            partition by user_id
-            order by event_ts, event_id
-            rows between unbounded preceding and current row
-        ) as session_start
+        max(opened_session_at) over user_timeline as session_start,
+        {{ last_non_null('opened_session_id') }} over user_timeline as ct_session_id
     from session_openers
+    window user_timeline as (
+        partition by user_id, is_sessionable
+        order by event_ts, event_id
+        rows between unbounded preceding and current row
+    )
 ),
 
 final as (
     select
         {{ event_columns | join(', ') }},
         session_start,
-        {{ session_id('user_id', 'session_start') }} as ct_session_id,
+        ct_session_id,
         (select session_definition.fingerprint from session_definition)
             as _session_definition,
         {{ run_started_at_utc() }} as _sessionized_at
     from sessionized_events
-    union all
-    select
-        {{ event_columns | join(', ') }},
-        cast(null as timestamp) as session_start,
-        cast(null as {{ dbt.type_string() }}) as ct_session_id,
-        (select session_definition.fingerprint from session_definition)
-            as _session_definition,
-        {{ run_started_at_utc() }} as _sessionized_at
-    from non_sessionable_events
 )
 
 select * from final

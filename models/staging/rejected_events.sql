@@ -17,7 +17,7 @@ final as (
         _file_name as file_name,
         _staged_at as rejected_at
     from event_rows
-    where row_status = 'rejected'
+    where reject_reason is not null
 )
 
 select * from final
