@@ -7,6 +7,8 @@ DATA_DIR := data/events
 DEMO_EVENTS ?= 200000
 DEMO_FILES ?= 3
 N ?= 10000000
+BATCH ?=
+REPEAT ?= 3
 export DUCKDB_PATH ?= $(CURDIR)/build/warehouse.duckdb
 export DBT_PROFILES_DIR := $(CURDIR)
 DBT_VARS := {raw_events_path: "$(CURDIR)/$(DATA_DIR)/*.csv"}
@@ -63,8 +65,9 @@ pytest: setup
 
 test: lint dbt-test pytest
 
+# Benchmark (docs/benchmarks.md): N history events, BATCH new ones (default 1 % of N).
 bench: setup
-	$(BIN)/python scripts/bench.py --events $(N)
+	$(BIN)/python scripts/bench.py --events $(N) --repeat $(REPEAT) $(if $(BATCH),--batch $(BATCH))
 
 clean:
 	rm -rf build target logs $(DATA_DIR)

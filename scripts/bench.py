@@ -111,14 +111,15 @@ def model_seconds(target: Path) -> dict[str, float]:
     }
 
 
-def prepare_inputs(work: Path, n_events: int, seed: int) -> tuple[Path, Path]:
-    """History (99 %) in events/, a batch (1 %: the newest, plus 5 % late) aside."""
+def prepare_inputs(work: Path, n_events: int, batch_events: int, seed: int) -> tuple[Path, Path]:
+    """History in events/, a batch aside: its newest 95 % plus 5 % late (older) events."""
     raw = work / "raw"
     if raw.exists():
         shutil.rmtree(raw)
     started = time.perf_counter()
-    (generated,) = generate_events(raw, int(n_events * 1.01), seed=seed, fmt="parquet")
-    print(f"generated {int(n_events * 1.01):,} events in {time.perf_counter() - started:.1f} s")
+    total = n_events + batch_events
+    (generated,) = generate_events(raw, total, seed=seed, fmt="parquet")
+    print(f"generated {total:,} events in {time.perf_counter() - started:.1f} s")
     events, aside = work / "events", work / "aside"
     for folder in (events, aside):
         shutil.rmtree(folder, ignore_errors=True)
@@ -130,8 +131,11 @@ def prepare_inputs(work: Path, n_events: int, seed: int) -> tuple[Path, Path]:
             select *, row_number() over (order by event_ts, event_id) as position,
                    count(*) over () as total
             from read_parquet('{generated}')""")
-        # The newest 0.95 % and a random 0.05 % of older events form the batch.
-        batch_filter = "position > total * 0.9905 or hash(event_id, 'late') % 2000 = 0"
+        late_one_in = max(1, round(total / (batch_events * 0.05)))
+        batch_filter = (
+            f"position > total - {int(batch_events * 0.95)}"
+            f" or hash(event_id, 'late') % {late_one_in} = 0"
+        )
         con.execute(f"""copy (select * exclude (position, total) from ranked
                               where not ({batch_filter}) order by position)
                         to '{events / "events_history.parquet"}' (format parquet)""")
@@ -146,6 +150,7 @@ def prepare_inputs(work: Path, n_events: int, seed: int) -> tuple[Path, Path]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--events", type=int, default=10_000_000)
+    parser.add_argument("--batch", type=int, default=None, help="batch events (default 1 %%)")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--work", type=Path, default=PROJECT_DIR / "build" / "bench")
@@ -153,7 +158,8 @@ def main() -> None:
     args = parser.parse_args()
 
     work = args.work.resolve()
-    history, batch = prepare_inputs(work, args.events, args.seed)
+    batch_events = args.batch or args.events // 100
+    history, batch = prepare_inputs(work, args.events, batch_events, args.seed)
     events_dir = history.parent
     linked_batch = events_dir / batch.name
     variables = json.dumps({"raw_events_path": str(events_dir / "*.parquet")})
@@ -234,10 +240,10 @@ def write_report(args, samples, model_times, total_rows: int, batch_rows: int) -
         "floor": "floor query",
         "run": "`dbt run` full refresh",
         "build": "`dbt build` full refresh",
-        "inc": "incremental `dbt build` (1 % batch)",
+        "inc": "incremental `dbt build` (batch)",
     }
     lines = [
-        f"# Benchmarks ({total_rows:,} raw rows)",
+        f"## {time.strftime('%Y-%m-%d %H:%M')} UTC: {total_rows:,} raw rows",
         "",
         f"Machine: {os.cpu_count()} cores, {psutil.virtual_memory().total / 2**30:.0f} GiB RAM, "
         f"{platform.system()} {platform.machine()}, Python {platform.python_version()}, "
@@ -259,7 +265,7 @@ def write_report(args, samples, model_times, total_rows: int, batch_rows: int) -
         f"**{inc_model_sum / full_model_sum:.3f}** "
         f"({inc_model_sum:.2f} s / {full_model_sum:.2f} s).",
         "",
-        "## Where a full build's time goes (model execution, median)",
+        "Where a full build's time goes (model execution, median):",
         "",
         "| model | full build s | incremental s |",
         "| --- | ---: | ---: |",
