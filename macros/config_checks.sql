@@ -27,15 +27,17 @@
     select md5(
         '{{ session_timeout_seconds() }}'
         || '|' || (
-            select coalesce(string_agg(
-                lower(trim(event_name)) || ',' || lower(trim(channel)) || ','
-                || lower(trim(source)) || ',' || cast(is_excluded as {{ dbt.type_string() }}), ';'
-                order by lower(trim(event_name)), lower(trim(channel)), lower(trim(source))
-            ), '')
+            select coalesce({{ string_agg_ordered(
+                "lower(trim(event_name)) || ',' || lower(trim(channel)) || ','
+                || lower(trim(source)) || ',' || cast(is_excluded as " ~ dbt.type_string() ~ ")",
+                "';'",
+                ['lower(trim(event_name))', 'lower(trim(channel))', 'lower(trim(source))'],
+            ) }}, '')
             from {{ rules }}
         )
         || '|' || (
-            select coalesce(string_agg(alias_key || ',' || channel, ';' order by alias_key), '')
+            select coalesce({{ string_agg_ordered(
+                "alias_key || ',' || channel", "';'", ['alias_key']) }}, '')
             from {{ aliases }}
         )
     ) as fingerprint

@@ -41,6 +41,22 @@
     {{ return(result.columns[0].values() | list) }}
 {%- endmacro %}
 
+{#- Spark SQL has no glob function: the binaryFile source lists the files
+    (only their paths are read). Local paths lose their `file:` scheme so that
+    names read like DuckDB's; other URIs (s3a://, abfss://, dbfs:/) are kept.
+    Like every Spark file source it skips names starting with `_` or `.`. -#}
+{% macro spark__list_raw_event_files(path) -%}
+    {%- if not execute -%}{{ return([]) }}{%- endif -%}
+    {%- set listing = 'raw_event_files__' ~ local_md5(path) -%}
+    {%- do run_query(
+        "create or replace temporary view " ~ listing
+        ~ " using binaryFile options (path " ~ dbt.string_literal(path) ~ ")") -%}
+    {%- set result = run_query(
+        "select regexp_replace(path, '^file:(//)?', '') as file from " ~ listing
+        ~ " order by file") -%}
+    {{ return(result.columns[0].values() | list) }}
+{%- endmacro %}
+
 {#- A select of the S1 columns from `files` (a list of paths): every column
     as text except timestamps a typed file already holds, NULL where a file
     lacks the column, plus _file_name and _file_row_number (NULL where the
@@ -109,5 +125,69 @@
         _file_name,
         {{ 'file_row_number' if format == 'parquet' else 'cast(null as bigint)' }} as _file_row_number
     from {{ reader }}
+    {%- endif %}
+{%- endmacro %}
+
+{#- Spark: one temporary view per file (CSV headers and Parquet schemas are
+    matched by name, file by file, as DuckDB's union_by_name does), the S1
+    columns picked from each by name, NULL where a file lacks one, and the
+    files' rows put together with union all. CSV is read as text with RFC 4180
+    quoting (doubled quotes, quoted line breaks); NDJSON with every S1 column
+    declared as text, so nested properties objects arrive as their JSON text;
+    Parquet keeps typed timestamps. Spark has no row number within a file:
+    _file_row_number is NULL. -#}
+{% macro spark__read_raw_events(files) -%}
+    {%- set format = raw_events_format(var('raw_events_path')) -%}
+    {%- if files | length == 0 or not execute %}
+    select
+        {%- for column in raw_event_columns() %}
+        cast(null as string) as {{ column }},
+        {%- endfor %}
+        cast(null as string) as _file_name,
+        cast(null as bigint) as _file_row_number
+    where false
+    {%- else %}
+    {%- for file in files %}
+        {%- set view = 'raw_events__' ~ local_md5(format ~ '|' ~ file) %}
+        {%- if format == 'json' %}
+            {%- set reader -%}
+                ({{ raw_event_columns() | join(' string, ') }} string)
+                using json options (path {{ dbt.string_literal(file) }})
+            {%- endset %}
+        {%- elif format == 'csv' %}
+            {%- set reader -%}
+                using csv options (path {{ dbt.string_literal(file) }},
+                    header 'true', escape '"', multiLine 'true')
+            {%- endset %}
+        {%- else %}
+            {%- set reader -%}
+                using parquet options (path {{ dbt.string_literal(file) }})
+            {%- endset %}
+        {%- endif %}
+        {%- do run_query("create or replace temporary view " ~ view ~ " " ~ reader) %}
+        {%- set present = {} %}
+        {%- for row in run_query("describe " ~ view).rows %}
+            {%- if row[0] and not row[0].startswith('#') %}
+                {%- do present.update({row[0] | lower: [row[0], row[1] | lower]}) %}
+            {%- endif %}
+        {%- endfor %}
+    select
+        {%- for column in raw_event_columns() %}
+        {%- set found = present.get(column) %}
+        {%- if found is none %}
+        cast(null as string) as {{ column }},
+        {%- elif column in ('event_ts', 'loaded_at') and found[1].startswith('timestamp') %}
+        `{{ found[0] }}` as {{ column }},
+        {%- else %}
+        cast(`{{ found[0] }}` as string) as {{ column }},
+        {%- endif %}
+        {%- endfor %}
+        {{ dbt.string_literal(file) }} as _file_name,
+        cast(null as bigint) as _file_row_number
+    from {{ view }}
+    {%- if not loop.last %}
+    union all
+    {%- endif %}
+    {%- endfor %}
     {%- endif %}
 {%- endmacro %}

@@ -11,6 +11,20 @@
     cast({{ expression }} as timestamp)
 {%- endmacro %}
 
+{% macro spark__parse_timestamp(expression) -%}
+    {#- The session time zone is UTC (profiles.yml), so a naive text is read as
+        UTC. try_cast gives NULL, not an error, on bad text, with ANSI mode on
+        or off. Spark's cast also reads text DuckDB refuses ('2026',
+        '2026-10', an offset after a blank): only text that starts with a
+        full date and has no blank before its offset is cast. -#}
+    case
+        when
+            cast({{ expression }} as string) rlike '^\\s*[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}'
+            and not cast({{ expression }} as string) rlike '\\s[+-][0-9]'
+            then try_cast({{ expression }} as timestamp)
+    end
+{%- endmacro %}
+
 {% macro duckdb__parse_timestamp(expression) -%}
     {#- The session time zone is UTC (profiles.yml), so a naive text is read as
         UTC and the timestamptz is rendered back in UTC. -#}

@@ -80,7 +80,7 @@ class PeakRss:
                 self.peak = max(self.peak, sum(p.memory_info().rss for p in tree))
             except psutil.Error:
                 pass
-            self._stop.wait(0.05)
+            self._stop.wait(0.25)
 
     def stop(self) -> int:
         self._stop.set()
@@ -153,6 +153,9 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=None, help="batch events (default 1 %%)")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--steps", default="floor,run,build,inc", help="which of floor,run,build,inc to measure"
+    )
     parser.add_argument("--work", type=Path, default=PROJECT_DIR / "build" / "bench")
     parser.add_argument("--report", type=Path, default=PROJECT_DIR / "docs" / "benchmarks.md")
     args = parser.parse_args()
@@ -174,12 +177,14 @@ def main() -> None:
     linked_batch.unlink(missing_ok=True)
     base_db = work / "base.duckdb"
     base_db.unlink(missing_ok=True)
-    timed(*dbt_command("build", "--full-refresh", db=base_db, target="target_base"))
-    history_rows = duckdb.connect(str(base_db), read_only=True).execute(
-        "select count(*) from staging.stg_event_rows").fetchall()[0][0]  # fmt: skip
+    if "inc" in args.steps:
+        timed(*dbt_command("build", "--full-refresh", db=base_db, target="target_base"))
     os.symlink(batch, linked_batch)
-    total_rows = history_rows + duckdb.connect().execute(
-        f"select count(*) from read_parquet('{batch}')").fetchall()[0][0]  # fmt: skip
+    with duckdb.connect() as con:
+        history_rows, total_rows = con.execute(
+            f"select count(*) filter (where filename = '{history}'), count(*)"
+            f" from read_parquet(['{history}', '{batch}'], filename = true)"
+        ).fetchall()[0]
 
     floor_script = FLOOR_SQL.format(
         files=[str(history), str(linked_batch)], excluded=EXCLUDED, timeout=1200
@@ -193,7 +198,8 @@ def main() -> None:
         str(floor_db), floor_script,
     ]  # fmt: skip
     full_db, incremental_db = work / "full.duckdb", work / "incremental.duckdb"
-    samples: dict[str, list[tuple[float, int]]] = {k: [] for k in ("floor", "run", "build", "inc")}
+    steps = [step for step in ("floor", "run", "build", "inc") if step in args.steps.split(",")]
+    samples: dict[str, list[tuple[float, int]]] = {step: [] for step in steps}
     model_times: dict[str, list[dict[str, float]]] = {"build": [], "inc": []}
     for round_number in range(args.repeat):
         for name in samples:
@@ -228,50 +234,54 @@ def main() -> None:
 def write_report(args, samples, model_times, total_rows: int, batch_rows: int) -> None:
     median = {name: statistics.median(s for s, _ in values) for name, values in samples.items()}
     peak = {name: max(p for _, p in values) for name, values in samples.items()}
-    build_models = {
-        m: statistics.median(run[m] for run in model_times["build"])
-        for m in model_times["build"][0]
+    model_medians = {
+        kind: {model: statistics.median(run[model] for run in runs) for model in runs[0]}
+        for kind, runs in model_times.items()
+        if runs
     }
-    inc_models = {
-        m: statistics.median(run[m] for run in model_times["inc"]) for m in model_times["inc"][0]
-    }
-    full_model_sum, inc_model_sum = sum(build_models.values()), sum(inc_models.values())
     labels = {
         "floor": "floor query",
         "run": "`dbt run` full refresh",
         "build": "`dbt build` full refresh",
-        "inc": "incremental `dbt build` (batch)",
+        "inc": f"incremental `dbt build` ({batch_rows:,}-row batch)",
     }
     lines = [
         f"## {time.strftime('%Y-%m-%d %H:%M')} UTC: {total_rows:,} raw rows",
         "",
         f"Machine: {os.cpu_count()} cores, {psutil.virtual_memory().total / 2**30:.0f} GiB RAM, "
         f"{platform.system()} {platform.machine()}, Python {platform.python_version()}, "
-        f"duckdb {duckdb.__version__}. Command: `make bench N={args.events}` "
-        f"(median of {args.repeat}, alternating; dbt start-up included).",
+        f"duckdb {duckdb.__version__}. Command: `make bench N={args.events} REPEAT={args.repeat}"
+        f"{f' BATCH={args.batch}' if args.batch else ''}` (median of {args.repeat}, "
+        "alternating; dbt start-up included).",
         "",
         "| step | median s | × floor | events/s | peak RSS GiB |",
         "| --- | ---: | ---: | ---: | ---: |",
     ]
     for name in samples:
+        versus_floor = f"{median[name] / median['floor']:.2f}" if "floor" in median else "–"
         lines.append(
-            f"| {labels[name]} | {median[name]:.2f} | {median[name] / median['floor']:.2f} | "
+            f"| {labels[name]} | {median[name]:.2f} | {versus_floor} | "
             f"{total_rows / median[name]:,.0f} | {peak[name] / 2**30:.2f} |"
         )
-    lines += [
-        "",
-        f"Incremental batch: {batch_rows:,} rows. Incremental / full `dbt build` wall time: "
-        f"**{median['inc'] / median['build']:.3f}**; sum of model execution times: "
-        f"**{inc_model_sum / full_model_sum:.3f}** "
-        f"({inc_model_sum:.2f} s / {full_model_sum:.2f} s).",
-        "",
-        "Where a full build's time goes (model execution, median):",
-        "",
-        "| model | full build s | incremental s |",
-        "| --- | ---: | ---: |",
-    ]
-    for model, seconds in sorted(build_models.items(), key=lambda item: -item[1]):
-        lines.append(f"| {model} | {seconds:.2f} | {inc_models.get(model, 0):.2f} |")
+    full, incremental = model_medians.get("build", {}), model_medians.get("inc", {})
+    if full and incremental and "build" in median and "inc" in median:
+        full_models, incremental_models = sum(full.values()), sum(incremental.values())
+        lines += [
+            "",
+            f"Incremental / full `dbt build` wall time: **{median['inc'] / median['build']:.3f}**; "
+            f"sum of model execution times: **{incremental_models / full_models:.3f}** "
+            f"({incremental_models:.2f} s / {full_models:.2f} s).",
+        ]
+    if full:
+        lines += [
+            "",
+            "Where a full build's time goes (model execution, median):",
+            "",
+            "| model | full build s | incremental s |",
+            "| --- | ---: | ---: |",
+        ]
+        for model, seconds in sorted(full.items(), key=lambda item: -item[1]):
+            lines.append(f"| {model} | {seconds:.2f} | {incremental.get(model, 0):.2f} |")
     report = "\n".join(lines) + "\n"
     print("\n" + report)
     args.report.parent.mkdir(parents=True, exist_ok=True)

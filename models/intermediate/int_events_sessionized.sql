@@ -10,10 +10,8 @@
     event (or that event itself, if none does). Nothing before it can
     change: the gap in front of it is at least a timeout and stays so. -#}
 {{ config(
-    materialized='incremental',
-    incremental_strategy='delete+insert',
-    unique_key='event_id',
     on_schema_change='fail',
+    **restating_model_config(unique_key='event_id'),
 ) }}
 
 {%- set timeout_seconds = session_timeout_seconds() %}

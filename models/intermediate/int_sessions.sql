@@ -2,10 +2,8 @@
     sessions of every user whose events were restated in this run are
     rebuilt from that user's events; other users' rows are untouched. -#}
 {{ config(
-    materialized='incremental',
-    incremental_strategy='delete+insert',
-    unique_key='user_id',
     on_schema_change='fail',
+    **restating_model_config(unique_key='user_id', one_row_per_key=false),
 ) }}
 
 with
@@ -33,7 +31,7 @@ sessionable_events as (
         event_ts
     from events
     where
-        ct_session_id is not null
+        ct_session_id is not null -- noqa: LT02
         {%- if is_incremental() %}
         and user_id in (select restated_users.user_id from restated_users)
         {%- endif %}

@@ -2,7 +2,11 @@
 
 Thin on purpose: the concluded sessions of the dashboard window stay in DuckDB,
 session_analytics.buckets counts them per bucket in the engine, and only the
-zero-filled buckets come back as a small Arrow table.
+zero-filled buckets come back as a small Arrow table. Where dbt hands the model
+PySpark DataFrames (Databricks), Spark counts them and a Spark DataFrame comes
+back. dbt-spark's session and thrift methods run no Python models: there
+`python -m session_analytics.spark_distribution` writes this mart after the
+build, with the same code.
 """
 
 import pyarrow as pa
@@ -16,6 +20,11 @@ def model(dbt, session):
 
     concluded = dbt.ref("fct_session_concluded")
     reporting_window = dbt.ref("int_reporting_window")
+    if hasattr(concluded, "groupBy"):  # PySpark DataFrames (dbt-databricks)
+        from session_analytics.spark_distribution import distribution_frame
+
+        return distribution_frame(session, concluded, reporting_window, min_exponent)
+
     in_window = concluded.join(
         reporting_window,
         "session_date between window_start_date and window_end_date",

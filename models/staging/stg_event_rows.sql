@@ -16,7 +16,7 @@
         "select distinct _file_name from " ~ this).columns[0].values() | list %}
 {%- set files = all_files | reject('in', read_files) | list %}
 {%- else %}
-    {%- set files = all_files %}
+{%- set files = all_files %}
 {%- endif %}
 
 with

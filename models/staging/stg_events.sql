@@ -19,7 +19,7 @@ event_rows as (
 valid_rows as (
     select * from event_rows
     where
-        reject_reason is null
+        reject_reason is null -- noqa: LT02
         {%- if is_incremental() %}
         and _staged_at > (select max(staged._staged_at) from {{ this }} as staged)
         {%- endif %}
@@ -86,7 +86,7 @@ first_loaded_repeated_rows as (
         on ranked_repeated_rows.event_id = already_staged_ids.event_id
     {%- endif %}
     where
-        ranked_repeated_rows.event_id_rank = 1
+        ranked_repeated_rows.event_id_rank = 1 -- noqa: LT02
         {%- if is_incremental() %}
         and already_staged_ids.event_id is null
         {%- endif %}

@@ -30,7 +30,7 @@ staged_per_run as (
 ),
 
 final as (
-    select
+    select -- noqa: ST06
         rows_per_run._staged_at as staged_at,
         rows_per_run.file_count,
         rows_per_run.raw_row_count,
