@@ -6,15 +6,7 @@ import sys
 
 import duckdb
 
-PUBLIC_MARTS = (
-    "fct_events",
-    "fct_sessions",
-    "fct_session_concluded",
-    "dim_users",
-    "mart_session_length_distribution",
-    "mart_sessions_daily",
-    "rejected_events",
-)
+from session_analytics.export import PUBLIC_MARTS
 
 
 def main(db_path: str) -> None:

@@ -13,17 +13,10 @@ from typing import Any
 import duckdb
 import pytest
 
+from session_analytics.export import PUBLIC_MARTS  # noqa: F401  (re-exported to the tests)
+
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 DBT = str(Path(sys.executable).with_name("dbt"))
-PUBLIC_MARTS = (
-    "fct_events",
-    "fct_sessions",
-    "fct_session_concluded",
-    "dim_users",
-    "mart_session_length_distribution",
-    "mart_sessions_daily",
-    "rejected_events",
-)
 
 
 class DbtRun:

@@ -15,18 +15,9 @@ import pytest
 from conftest import read_table
 from marts import actual_marts, assert_marts_equal, expected_marts
 from reference import compute_marts, read_raw_files
+from session_analytics.generate import COLUMNS as GENERATED_COLUMNS
 
-COLUMNS = [
-    "event_id",
-    "user_id",
-    "event_name",
-    "event_ts",
-    "channel",
-    "source",
-    "platform",
-    "properties",
-    "loaded_at",
-]
+COLUMNS = list(GENERATED_COLUMNS)
 LOADED = "2026-10-03 12:00:00"
 
 # Edge cases of S2-S10, one user (or a few rows) per rule.
