@@ -7,6 +7,10 @@ events as (
     select * from {{ ref('stg_events') }}
 ),
 
+event_rows as (
+    select * from {{ ref('stg_event_rows') }}
+),
+
 rules as (
     select * from {{ ref('session_exclusion_rules') }}
 ),
@@ -23,12 +27,16 @@ normalized_rules as (
     from rules
 ),
 
+-- The kinds of every valid raw row (a superset of the staged events'),
+-- read from the table: reading `events` twice would make DuckDB
+-- materialize the de-duplicated events as a whole.
 event_kinds as (
     select distinct
         lower(event_name) as event_name_key,
         coalesce(lower(channel), '') as channel_key,
         lower(source) as source_key
-    from events
+    from event_rows
+    where reject_reason is null
 ),
 
 matching_rules as (

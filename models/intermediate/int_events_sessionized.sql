@@ -8,7 +8,10 @@
     only the events from `restate_from` on: the start of the earliest
     session that ends less than a timeout before the user's earliest new
     event (or that event itself, if none does). Nothing before it can
-    change: the gap in front of it is at least a timeout and stays so. -#}
+    change: the gap in front of it is at least a timeout and stays so.
+    `this` is scanned where it is needed rather than through a CTE: DuckDB
+    materializes a CTE referenced more than once, which would copy the
+    whole event table on every incremental run. -#}
 {{ config(
     on_schema_change='fail',
     **restating_model_config(unique_key='event_id'),
@@ -43,13 +46,9 @@ session_definition as (
 {%- do assert_session_definition_unchanged(
     this, ref('session_exclusion_rules'), ref('channel_aliases')) -%}
 
-previous_events as (
-    select * from {{ this }}
-),
-
 new_events as (
     select * from events
-    where _staged_at > (select max(previous_events._staged_at) from previous_events)
+    where _staged_at > (select max(previous_events._staged_at) from {{ this }} as previous_events)
 ),
 
 -- S12: per user with new sessionable events, where restating begins.
@@ -73,7 +72,7 @@ restate_points as (
             )
         ) as restate_from
     from earliest_new_events
-    left join previous_events
+    left join {{ this }} as previous_events
         on
             earliest_new_events.user_id = previous_events.user_id
             and previous_events.is_sessionable
@@ -86,7 +85,7 @@ restate_points as (
 restated_previous_events as (
     select
         previous_events.{{ event_columns | join(',\n        previous_events.') }}
-    from previous_events
+    from {{ this }} as previous_events
     inner join restate_points
         on
             previous_events.user_id = restate_points.user_id

@@ -5,7 +5,7 @@
 with
 
 events as (
-    select * from {{ ref('stg_events') }}
+    select * from {{ ref('int_events_sessionized') }}
 ),
 
 as_of as (

@@ -1,99 +1,64 @@
 {#- S2: the staged events: valid, cleaned, one row per event id, the first
-    loaded row winning. Most ids occur once; only ids seen more than once
-    (in this batch or already staged) are ranked, so de-duplication costs a
-    hash aggregate, not a sort of every row. Incremental (S12): an event
-    staged by an earlier run is never restated, so a later copy of it is a
-    duplicate. -#}
-{{ config(
-    materialized='incremental',
-    incremental_strategy='append',
-    on_schema_change='fail',
-) }}
+    loaded row winning: the earliest run that staged the id, then the earliest
+    loaded_at (the run's start when missing), then file, row and content.
+    Ranking the run first is what keeps an event staged by an earlier run
+    staged (S12): a later copy of it is a duplicate.
 
+    A view, so the de-duplicated events are never written out as a second
+    copy of every row (issue 6): the sessionizing model reads them once. Most
+    ids occur once; only ids seen more than once are ranked, so the cost is a
+    hash aggregate on the id, not a sort of every row. -#}
+{{ config(materialized='view') }}
+
+{#- stg_event_rows is referenced where it is read rather than through an
+    import CTE: DuckDB materializes a CTE used more than once, which here
+    would copy every row once more. #}
 with
-
-event_rows as (
-    select * from {{ ref('stg_event_rows') }}
-),
-
-valid_rows as (
-    select * from event_rows
-    where
-        reject_reason is null -- noqa: LT02
-        {%- if is_incremental() %}
-        and _staged_at > (select max(staged._staged_at) from {{ this }} as staged)
-        {%- endif %}
-),
-
-{%- if is_incremental() %}
-
-already_staged_ids as (
-    select staged.event_id
-    from {{ this }} as staged
-    inner join valid_rows
-        on staged.event_id = valid_rows.event_id
-),
-{%- endif %}
 
 repeated_ids as (
     select event_id
-    from valid_rows
+    from {{ ref('stg_event_rows') }}
+    where reject_reason is null
     group by event_id
     having count(*) > 1
-    {%- if is_incremental() %}
-    union
-    select event_id from already_staged_ids
-    {%- endif %}
 ),
 
 single_rows as (
-    select valid_rows.*
-    from valid_rows
+    select event_rows.*
+    from {{ ref('stg_event_rows') }} as event_rows
     left join repeated_ids
-        on valid_rows.event_id = repeated_ids.event_id
-    where repeated_ids.event_id is null
+        on event_rows.event_id = repeated_ids.event_id
+    where
+        event_rows.reject_reason is null
+        and repeated_ids.event_id is null
 ),
 
--- S2: among rows sharing an id, the first loaded wins: earliest loaded_at
--- (the run's time when missing), then file, then row, then content.
 ranked_repeated_rows as (
     select
-        valid_rows.*,
+        event_rows.*,
         row_number() over (
-            partition by valid_rows.event_id
+            partition by event_rows.event_id
             order by
-                coalesce(valid_rows.loaded_at, valid_rows._staged_at),
-                valid_rows._file_name,
-                valid_rows._file_row_number,
-                valid_rows.event_ts,
-                valid_rows.user_id,
-                valid_rows.event_name,
-                valid_rows.channel,
-                valid_rows.source,
-                valid_rows.platform,
-                valid_rows.properties
+                event_rows._staged_at,
+                coalesce(event_rows.loaded_at, event_rows._staged_at),
+                event_rows._file_name,
+                event_rows._file_row_number,
+                event_rows.event_ts,
+                event_rows.user_id,
+                event_rows.event_name,
+                event_rows.channel,
+                event_rows.source,
+                event_rows.platform,
+                event_rows.properties
         ) as event_id_rank
-    from valid_rows
+    from {{ ref('stg_event_rows') }} as event_rows
     inner join repeated_ids
-        on valid_rows.event_id = repeated_ids.event_id
+        on event_rows.event_id = repeated_ids.event_id
+    where event_rows.reject_reason is null
 ),
 
-first_loaded_repeated_rows as (
-    select ranked_repeated_rows.*
-    from ranked_repeated_rows
-    {%- if is_incremental() %}
-    left join already_staged_ids
-        on ranked_repeated_rows.event_id = already_staged_ids.event_id
-    {%- endif %}
-    where
-        ranked_repeated_rows.event_id_rank = 1 -- noqa: LT02
-        {%- if is_incremental() %}
-        and already_staged_ids.event_id is null
-        {%- endif %}
-),
-
-staged_rows as (
-    {%- for relation in ['single_rows', 'first_loaded_repeated_rows'] %}
+first_loaded_rows as (
+    {%- for relation in ['single_rows', 'ranked_repeated_rows'] %}
     select
         event_id,
         user_id,
@@ -107,14 +72,16 @@ staged_rows as (
         loaded_at,
         _staged_at
     from {{ relation }}
-    {%- if not loop.last %}
+    {%- if relation == 'ranked_repeated_rows' %}
+    where event_id_rank = 1
+    {%- else %}
     union all
     {%- endif %}
     {%- endfor %}
 ),
 
 final as (
-    select * from staged_rows
+    select * from first_loaded_rows
 )
 
 select * from final
