@@ -7,6 +7,7 @@ import csv
 import json
 from datetime import date, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -305,6 +306,41 @@ def test_parquet_with_typed_timestamps(dbt_build, tmp_path):
     pq.write_table(table, path)
     actual = build_and_compare(dbt_build, [path], str(tmp_path / "in" / "*.parquet"))
     assert [row["reject_reason"] for row in actual["rejected_events"]] == ["missing_event_ts"]
+
+
+def test_parquet_with_time_zone_aware_timestamps(dbt_build, tmp_path):
+    # S1: a timestamptz column is an instant; it is stored as UTC (13:00 in
+    # Paris in October is 11:00 UTC), and a naive one is taken as it is.
+    path = tmp_path / "in" / "events.parquet"
+    path.parent.mkdir()
+    paris = ZoneInfo("Europe/Paris")
+    table = pa.table(
+        {
+            "event_id": ["z1", "z2"],
+            "user_id": ["u1", "u1"],
+            "event_name": ["App Launched", "Search"],
+            "event_ts": pa.array(
+                [
+                    datetime(2026, 10, 1, 13, 0, tzinfo=paris),
+                    datetime(2026, 10, 1, 13, 10, tzinfo=paris),
+                ],
+                type=pa.timestamp("us", tz="Europe/Paris"),
+            ),
+            "loaded_at": pa.array([datetime(2026, 10, 1, 12, 0)] * 2, type=pa.timestamp("us")),
+        }
+    )
+    pq.write_table(table, path)
+    run = dbt_build(str(tmp_path / "in" / "*.parquet")).check()
+    sessions = actual_marts(run.db_path)["fct_sessions"]
+    assert [
+        (row["session_start"], row["session_end"], row["session_length_seconds"])
+        for row in sessions
+    ] == [(datetime(2026, 10, 1, 11, 0), datetime(2026, 10, 1, 11, 10), 600)]
+    staged = read_table(run.db_path, "staging.stg_event_rows", "event_id")
+    assert [(row["event_ts"], row["loaded_at"]) for row in staged] == [
+        (datetime(2026, 10, 1, 11, 0), datetime(2026, 10, 1, 12, 0)),
+        (datetime(2026, 10, 1, 11, 10), datetime(2026, 10, 1, 12, 0)),
+    ]
 
 
 def test_empty_file_builds_empty_marts(dbt_build, tmp_path):

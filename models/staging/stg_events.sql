@@ -7,12 +7,12 @@
     A view, so the de-duplicated events are never written out as a second
     copy of every row (issue 6): the sessionizing model reads them once. Most
     ids occur once; only ids seen more than once are ranked, so the cost is a
-    hash aggregate on the id, not a sort of every row. -#}
+    hash aggregate on the id, not a sort of every row. stg_event_rows is
+    referenced where it is read rather than through an import CTE: DuckDB
+    materializes a CTE used more than once, which would copy every row once
+    more. -#}
 {{ config(materialized='view') }}
 
-{#- stg_event_rows is referenced where it is read rather than through an
-    import CTE: DuckDB materializes a CTE used more than once, which here
-    would copy every row once more. #}
 with
 
 repeated_ids as (
@@ -57,8 +57,13 @@ ranked_repeated_rows as (
     where event_rows.reject_reason is null
 ),
 
+first_loaded_repeated_rows as (
+    select * from ranked_repeated_rows
+    where event_id_rank = 1
+),
+
 first_loaded_rows as (
-    {%- for relation in ['single_rows', 'ranked_repeated_rows'] %}
+    {%- for relation in ['single_rows', 'first_loaded_repeated_rows'] %}
     select
         event_id,
         user_id,
@@ -72,9 +77,7 @@ first_loaded_rows as (
         loaded_at,
         _staged_at
     from {{ relation }}
-    {%- if relation == 'ranked_repeated_rows' %}
-    where event_id_rank = 1
-    {%- else %}
+    {%- if not loop.last %}
     union all
     {%- endif %}
     {%- endfor %}

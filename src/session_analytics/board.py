@@ -15,7 +15,6 @@ The warehouse is opened read-only and closed as soon as the numbers are read.
 
 from __future__ import annotations
 
-import argparse
 import html
 import json
 import os
@@ -31,9 +30,10 @@ import altair as alt
 import duckdb
 import vl_convert as vlc
 
+from session_analytics.cli import warehouse_parser
+
 HTML_NAME = "session_board.html"
 PNG_NAME = "session_board.png"
-DEFAULT_DB = "build/warehouse.duckdb"
 DEFAULT_OUT = "build/board"
 
 # Chart ids double as the DOM ids of the chart containers in the HTML board.
@@ -910,16 +910,11 @@ def render_board(
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="python -m session_analytics.board",
-        description="Render the Session Board (HTML + PNG) from the built marts.",
+    parser = warehouse_parser(
+        "python -m session_analytics.board",
+        "Render the Session Board (HTML + PNG) from the built marts.",
+        DEFAULT_OUT,
     )
-    parser.add_argument(
-        "--db",
-        default=os.environ.get("DUCKDB_PATH", DEFAULT_DB),
-        help="DuckDB warehouse file (default: $DUCKDB_PATH or %(default)s)",
-    )
-    parser.add_argument("--out", default=DEFAULT_OUT, help="output folder (default: %(default)s)")
     args = parser.parse_args(argv)
     try:
         html_path, png_path = render_board(args.db, args.out)

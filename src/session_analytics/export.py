@@ -19,7 +19,6 @@ one snapshot.
 
 from __future__ import annotations
 
-import argparse
 import os
 import sys
 from collections.abc import Iterable, Sequence
@@ -28,9 +27,10 @@ from pathlib import Path
 
 import duckdb
 
+from session_analytics.cli import warehouse_parser
+
 SCHEMA = "marts"
 CATALOG_NAME = "catalog.duckdb"
-DEFAULT_DB = "build/warehouse.duckdb"
 DEFAULT_OUT = "build/bi"
 # A catalog DuckDB 1.0 and later can open: BI tools' drivers lag behind.
 CATALOG_STORAGE_VERSION = "v1.0.0"
@@ -191,16 +191,11 @@ def export_marts(
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="python -m session_analytics.export",
-        description="Export the public marts to Parquet plus a read-only DuckDB catalog for BI.",
+    parser = warehouse_parser(
+        "python -m session_analytics.export",
+        "Export the public marts to Parquet plus a read-only DuckDB catalog for BI.",
+        DEFAULT_OUT,
     )
-    parser.add_argument(
-        "--db",
-        default=os.environ.get("DUCKDB_PATH", DEFAULT_DB),
-        help="DuckDB warehouse file (default: $DUCKDB_PATH or %(default)s)",
-    )
-    parser.add_argument("--out", default=DEFAULT_OUT, help="output folder (default: %(default)s)")
     args = parser.parse_args(argv)
     try:
         result = export_marts(args.db, args.out)
