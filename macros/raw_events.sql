@@ -191,3 +191,31 @@
     {%- endfor %}
     {%- endif %}
 {%- endmacro %}
+
+{#- One row per file of `files`: _file_name and raw_row_count, its rows in the
+    file. DuckDB takes Parquet counts from the file footers, so checking the
+    accounting does not scan the events a second time. -#}
+{% macro raw_file_row_counts(files) -%}
+    {{ return(adapter.dispatch('raw_file_row_counts', 'session_analytics')(files)) }}
+{%- endmacro %}
+
+{% macro default__raw_file_row_counts(files) -%}
+    select
+        _file_name,
+        count(*) as raw_row_count
+    from ({{ read_raw_events(files) }}) as raw_rows
+    group by _file_name
+{%- endmacro %}
+
+{% macro duckdb__raw_file_row_counts(files) -%}
+    {%- if files | length > 0 and raw_events_format(var('raw_events_path')) == 'parquet' %}
+    select
+        file_name as _file_name,
+        num_rows as raw_row_count
+    from parquet_file_metadata([
+        {%- for file in files -%}{{ dbt.string_literal(file) }}{{ ", " if not loop.last }}{%- endfor -%}
+    ])
+    {%- else %}
+    {{- default__raw_file_row_counts(files) }}
+    {%- endif %}
+{%- endmacro %}

@@ -1,7 +1,8 @@
 {#- S2: every raw row of every file read is exactly one of staged, duplicate
-    or rejected: each file's rows are all in stg_event_rows, and every valid
-    row's event id is staged exactly once (the other rows of that id are its
-    duplicates). -#}
+    or rejected: each file's rows are all in stg_event_rows, every valid row's
+    event id is a published event and every published event has a valid row
+    (the other rows of that id are its duplicates; that each id is published
+    once is fct_events' unique test). -#}
 {%- set files = list_raw_event_files(var('raw_events_path')) %}
 
 with
@@ -11,19 +12,11 @@ event_rows as (
 ),
 
 events as (
-    select * from {{ ref('stg_events') }}
-),
-
-raw_rows as (
-    {{ read_raw_events(files) }}
+    select * from {{ ref('fct_events') }}
 ),
 
 raw_counts as (
-    select
-        _file_name,
-        count(*) as raw_row_count
-    from raw_rows
-    group by _file_name
+    {{ raw_file_row_counts(files) }}
 ),
 
 read_counts as (
@@ -51,32 +44,24 @@ valid_ids as (
     where reject_reason is null
 ),
 
-unstaged_ids as (
+-- One join serves both directions.
+id_mismatches as (
     select
-        valid_ids.event_id as problem_key,
-        'valid event id never staged' as problem
+        coalesce(valid_ids.event_id, events.event_id) as problem_key,
+        case
+            when events.event_id is null then 'valid event id never staged'
+            else 'staged event without a valid raw row'
+        end as problem
     from valid_ids
-    left join events
+    full outer join events
         on valid_ids.event_id = events.event_id
-    where events.event_id is null
-),
-
-staged_without_rows as (
-    select
-        events.event_id as problem_key,
-        'staged event without a valid raw row' as problem
-    from events
-    left join valid_ids
-        on events.event_id = valid_ids.event_id
-    where valid_ids.event_id is null
+    where valid_ids.event_id is null or events.event_id is null
 ),
 
 final as (
     select * from file_mismatches
     union all
-    select * from unstaged_ids
-    union all
-    select * from staged_without_rows
+    select * from id_mismatches
 )
 
 select * from final

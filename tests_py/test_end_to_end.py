@@ -9,6 +9,7 @@ from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
@@ -374,3 +375,64 @@ def test_non_positive_timeout_is_refused(dbt_build, tmp_path, timeout):
     run = dbt_build(str(path), session_timeout_seconds=timeout, command="run")
     assert run.returncode != 0
     assert "session_timeout_seconds must be a positive number" in run.output
+
+
+@pytest.mark.parametrize("file_format", ["csv", "parquet"])
+@pytest.mark.parametrize(
+    ("tampering", "problems"),
+    [
+        (
+            "insert into staging.stg_event_rows"
+            " select * from staging.stg_event_rows where event_id = 'd2'",
+            [("events", "rows of the file not read exactly once")],
+        ),
+        (
+            "delete from intermediate.int_events_sessionized where event_id = 'd2'",
+            [("d2", "valid event id never staged")],
+        ),
+        (
+            "update intermediate.int_events_sessionized set event_id = 'ghost'"
+            " where event_id = 'g1'",
+            [
+                ("g1", "valid event id never staged"),
+                ("ghost", "staged event without a valid raw row"),
+            ],
+        ),
+    ],
+)
+def test_accounting_test_catches_a_lost_or_phantom_row(
+    dbt_build, tmp_path, file_format, tampering, problems
+):
+    # The S2 accounting test fails when a raw row is missing from staging, a
+    # valid id is not published or a published id has no valid row. Per-file
+    # counts come from Parquet footers, or from counting the rows otherwise.
+    path = write_csv(tmp_path / "in" / "events.csv", EDGE_ROWS[:4])
+    if file_format == "parquet":
+        path = tmp_path / "parquet" / "events.parquet"
+        path.parent.mkdir()
+        with duckdb.connect() as con:
+            con.execute(
+                f"copy (select * from read_csv('{tmp_path / 'in' / 'events.csv'}',"
+                f" all_varchar = true)) to '{path}' (format parquet)"
+            )
+    glob = str(path.parent / f"*.{file_format}")
+    run = dbt_build(glob).check()
+    with duckdb.connect(str(run.db_path)) as con:
+        con.execute(tampering)
+    failed = dbt_build(
+        glob,
+        command="test",
+        extra_args=["--select", "assert_every_raw_row_accounted_for", "--store-failures"],
+    )
+    assert failed.returncode != 0, failed.output[-3000:]
+    with duckdb.connect(str(run.db_path), read_only=True) as con:
+        (audit_schema,) = con.execute(
+            "select table_schema from information_schema.tables"
+            " where table_name = 'assert_every_raw_row_accounted_for'"
+        ).fetchone()
+        found = con.execute(
+            "select regexp_extract(problem_key, '[^/]*$'), problem"
+            f" from {audit_schema}.assert_every_raw_row_accounted_for order by all"
+        ).fetchall()
+    # A file is named without its folder and extension.
+    assert [(key.split(".")[0], text) for key, text in found] == problems

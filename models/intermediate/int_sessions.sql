@@ -1,6 +1,8 @@
 {#- S4/S7: one row per session, open or concluded. Incremental (S12): the
     sessions of every user whose events were restated in this run are
-    rebuilt from that user's events; other users' rows are untouched. -#}
+    rebuilt from that user's events; other users' rows are untouched. The
+    events are read where they are needed, not through an import CTE: DuckDB
+    materializes a CTE used twice, a copy of every event on each run. -#}
 {{ config(
     on_schema_change='fail',
     **restating_model_config(unique_key='user_id', one_row_per_key=false),
@@ -8,15 +10,11 @@
 
 with
 
-events as (
-    select * from {{ ref('int_events_sessionized') }}
-),
-
 {%- if is_incremental() %}
 
 restated_users as (
     select distinct user_id
-    from events
+    from {{ ref('int_events_sessionized') }}
     where
         _sessionized_at
         > (select max(previous_sessions._built_at) from {{ this }} as previous_sessions)
@@ -29,7 +27,7 @@ sessionable_events as (
         ct_session_id,
         session_start,
         event_ts
-    from events
+    from {{ ref('int_events_sessionized') }}
     where
         ct_session_id is not null -- noqa: LT02
         {%- if is_incremental() %}

@@ -1,6 +1,8 @@
 {#- S6: one Session Concluded event per concluded session, stamped with the
     session's last event; session_date is that stamp's day in the reporting
-    time zone (S9). -#}
+    time zone (S9). A view, like fct_sessions, for the same reason. -#}
+{{ config(materialized='view') }}
+
 with
 
 sessions as (

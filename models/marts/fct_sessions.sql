@@ -1,5 +1,10 @@
 {#- S11: one row per session, open or concluded (S6: concluded once
-    session_end + timeout <= as_of). -#}
+    session_end + timeout <= as_of). A view over the incremental int_sessions:
+    is_concluded depends on as_of, which moves with every run, so a table
+    would rewrite every session each run to update a flag (S12: an
+    incremental run's work grows with the batch, not the history). -#}
+{{ config(materialized='view') }}
+
 with
 
 sessions as (
