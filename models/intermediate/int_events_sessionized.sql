@@ -24,11 +24,9 @@
     'is_sessionable',
 ] %}
 
-with
+-- depends_on: {{ ref('stg_event_rows') }}
 
-events as (
-    select * from {{ ref('int_events_sessionable') }}
-),
+with
 
 exclusion_rules as (
     select * from {{ ref('session_exclusion_rules') }}
@@ -46,9 +44,30 @@ session_definition as (
 {%- do assert_session_definition_unchanged(
     this, ref('session_exclusion_rules'), ref('channel_aliases')) -%}
 
+{#- The new rows are those staged after every published event. Read as a
+    literal so that the scans of stg_event_rows skip the earlier runs' row
+    groups. -#}
+{%- set previous_staged_at = run_query(
+    'select cast(max(_staged_at) as ' ~ dbt.type_string() ~ ') from ' ~ this
+).columns[0].values()[0] if execute else none %}
+{%- set staged_after = none if previous_staged_at is none
+    else "cast('" ~ previous_staged_at ~ "' as " ~ dbt.type_timestamp() ~ ")" %}
+
+-- S2: only the ids the new rows carry are ranked, their earlier rows
+-- included; a winner staged by an earlier run is published already.
+new_first_loaded_rows as (
+    {{ first_loaded_rows(ref('stg_event_rows'), ids_staged_after=staged_after) }}
+),
+
+new_rows as (
+    select * from new_first_loaded_rows
+    {%- if staged_after is not none %}
+    where _staged_at > {{ staged_after }}
+    {%- endif %}
+),
+
 new_events as (
-    select * from events
-    where _staged_at > (select max(previous_events._staged_at) from {{ this }} as previous_events)
+    {{ flag_sessionable_events('new_rows', 'new_rows') }}
 ),
 
 -- S12: per user with new sessionable events, where restating begins.
@@ -100,6 +119,10 @@ events_to_sessionize as (
 ),
 
 {% else -%}
+
+events as (
+    select * from {{ ref('int_events_sessionable') }}
+),
 
 events_to_sessionize as (
     select {{ event_columns | join(', ') }} from events

@@ -1,0 +1,196 @@
+{#- S2: the first loaded valid row of each event id in `event_rows` (a
+    relation of stg_event_rows' shape), as a query: the earliest run that
+    staged the id, then the earliest loaded_at (the run's start when
+    missing), then file, row and content. Ranking the run first is what
+    keeps an event staged by an earlier run staged (S12): a later copy of it
+    is a duplicate.
+
+    Most ids occur once; only ids seen more than once are ranked, so the
+    cost is a hash aggregate on the id, not a sort of every row.
+    `event_rows` is scanned where it is read rather than through a CTE:
+    DuckDB materializes a CTE used more than once, a copy of every row.
+
+    `ids_staged_after` (a timestamp expression) restricts the work to the
+    ids with a valid row staged after it: an incremental run ranks only the
+    ids its new rows carry (their earlier rows included), not every id. -#}
+{% macro first_loaded_rows(event_rows, ids_staged_after=none) -%}
+    {%- set candidates -%}
+        {%- if ids_staged_after is not none %}
+        and event_rows.event_id in (
+            select candidate_rows.event_id
+            from {{ event_rows }} as candidate_rows
+            where
+                candidate_rows.reject_reason is null
+                and candidate_rows._staged_at > {{ ids_staged_after }}
+        )
+        {%- endif %}
+    {%- endset %}
+    with
+
+    repeated_ids as (
+        select event_rows.event_id
+        from {{ event_rows }} as event_rows
+        where
+            event_rows.reject_reason is null
+            {{- candidates }}
+        group by event_rows.event_id
+        having count(*) > 1
+    ),
+
+    single_rows as (
+        select event_rows.*
+        from {{ event_rows }} as event_rows
+        left join repeated_ids
+            on event_rows.event_id = repeated_ids.event_id
+        where
+            event_rows.reject_reason is null
+            and repeated_ids.event_id is null
+            {%- if ids_staged_after is not none %}
+            -- A candidate id's only row is its new row.
+            and event_rows._staged_at > {{ ids_staged_after }}
+            {%- endif %}
+    ),
+
+    ranked_repeated_rows as (
+        select
+            event_rows.*,
+            row_number() over (
+                partition by event_rows.event_id
+                order by
+                    event_rows._staged_at,
+                    coalesce(event_rows.loaded_at, event_rows._staged_at),
+                    event_rows._file_name,
+                    event_rows._file_row_number,
+                    event_rows.event_ts,
+                    event_rows.user_id,
+                    event_rows.event_name,
+                    event_rows.channel,
+                    event_rows.source,
+                    event_rows.platform,
+                    event_rows.properties
+            ) as event_id_rank
+        from {{ event_rows }} as event_rows
+        inner join repeated_ids
+            on event_rows.event_id = repeated_ids.event_id
+        where event_rows.reject_reason is null
+    ),
+
+    first_loaded_repeated_rows as (
+        select * from ranked_repeated_rows
+        where event_id_rank = 1
+    ),
+
+    first_loaded_rows as (
+        {%- for relation in ['single_rows', 'first_loaded_repeated_rows'] %}
+        select
+            event_id,
+            user_id,
+            event_name,
+            event_ts,
+            channel,
+            source,
+            platform,
+            properties,
+            is_event_id_derived,
+            loaded_at,
+            _staged_at
+        from {{ relation }}
+        {%- if not loop.last %}
+        union all
+        {%- endif %}
+        {%- endfor %}
+    )
+
+    select * from first_loaded_rows
+{%- endmacro %}
+
+{#- S3: `events` (a relation or CTE name with stg_events' columns) with
+    is_sessionable from the exclusion-rule seed: the most specific matching
+    rule decides, and at a tie exclusion wins. Rules are judged once per
+    distinct (name, channel, source) read from `kinds_from` (a relation of
+    valid rows holding at least `events`' kinds), not per event; passing a
+    relation other than `events` spares DuckDB a materialized copy of a
+    CTE read twice. -#}
+{% macro flag_sessionable_events(events, kinds_from) -%}
+    with
+
+    rules as (
+        select * from {{ ref('session_exclusion_rules') }}
+    ),
+
+    normalized_rules as (
+        select
+            is_excluded,
+            lower(trim(event_name)) as event_name_key,
+            lower(trim(channel)) as channel_key,
+            lower(trim(source)) as source_key,
+            case when trim(event_name) = '*' then 0 else 1 end
+            + case when trim(channel) = '*' then 0 else 1 end
+            + case when trim(source) = '*' then 0 else 1 end as specificity
+        from rules
+    ),
+
+    event_kinds as (
+        select distinct
+            lower(event_name) as event_name_key,
+            coalesce(lower(channel), '') as channel_key,
+            lower(source) as source_key
+        from {{ kinds_from }}
+    ),
+
+    matching_rules as (
+        select
+            event_kinds.event_name_key,
+            event_kinds.channel_key,
+            event_kinds.source_key,
+            normalized_rules.is_excluded,
+            normalized_rules.specificity,
+            max(normalized_rules.specificity) over (
+                partition by
+                    event_kinds.event_name_key,
+                    event_kinds.channel_key,
+                    event_kinds.source_key
+            ) as top_specificity
+        from event_kinds
+        inner join normalized_rules
+            on
+                normalized_rules.event_name_key in ('*', event_kinds.event_name_key)
+                and normalized_rules.channel_key in ('*', event_kinds.channel_key)
+                and normalized_rules.source_key in ('*', event_kinds.source_key)
+    ),
+
+    excluded_kinds as (
+        select
+            event_name_key,
+            channel_key,
+            source_key
+        from matching_rules
+        where specificity = top_specificity
+        group by event_name_key, channel_key, source_key
+        having max(case when is_excluded then 1 else 0 end) = 1
+    ),
+
+    flagged_events as (
+        select
+            events.event_id,
+            events.user_id,
+            events.event_name,
+            events.event_ts,
+            events.channel,
+            events.source,
+            events.platform,
+            events.properties,
+            events.is_event_id_derived,
+            events.loaded_at,
+            events._staged_at,
+            excluded_kinds.event_name_key is null as is_sessionable
+        from {{ events }} as events
+        left join excluded_kinds
+            on
+                lower(events.event_name) = excluded_kinds.event_name_key
+                and coalesce(lower(events.channel), '') = excluded_kinds.channel_key
+                and lower(events.source) = excluded_kinds.source_key
+    )
+
+    select * from flagged_events
+{%- endmacro %}
