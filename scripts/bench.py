@@ -37,6 +37,8 @@ EXCLUDED = (
     "identity error", "push impressions", "notification sent", "session concluded",
 )  # fmt: skip
 
+STEPS = "floor,run,build,inc"
+
 FLOOR_SQL = """
 create or replace table floor_sessions as
 with events as (
@@ -153,9 +155,7 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=None, help="batch events (default 1 %%)")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument(
-        "--steps", default="floor,run,build,inc", help="which of floor,run,build,inc to measure"
-    )
+    parser.add_argument("--steps", default=STEPS, help="which of floor,run,build,inc to measure")
     parser.add_argument("--work", type=Path, default=PROJECT_DIR / "build" / "bench")
     parser.add_argument("--report", type=Path, default=PROJECT_DIR / "docs" / "benchmarks.md")
     args = parser.parse_args()
@@ -251,7 +251,8 @@ def write_report(args, samples, model_times, total_rows: int, batch_rows: int) -
         f"Machine: {os.cpu_count()} cores, {psutil.virtual_memory().total / 2**30:.0f} GiB RAM, "
         f"{platform.system()} {platform.machine()}, Python {platform.python_version()}, "
         f"duckdb {duckdb.__version__}. Command: `make bench N={args.events} REPEAT={args.repeat}"
-        f"{f' BATCH={args.batch}' if args.batch else ''}` (median of {args.repeat}, "
+        f"{f' BATCH={args.batch}' if args.batch else ''}"
+        f"{f' STEPS={args.steps}' if args.steps != STEPS else ''}` (median of {args.repeat}, "
         "alternating; dbt start-up included).",
         "",
         "| step | median s | × floor | events/s | peak RSS GiB |",
@@ -281,7 +282,8 @@ def write_report(args, samples, model_times, total_rows: int, batch_rows: int) -
             "| --- | ---: | ---: |",
         ]
         for model, seconds in sorted(full.items(), key=lambda item: -item[1]):
-            lines.append(f"| {model} | {seconds:.2f} | {incremental.get(model, 0):.2f} |")
+            measured = f"{incremental[model]:.2f}" if model in incremental else "–"
+            lines.append(f"| {model} | {seconds:.2f} | {measured} |")
     report = "\n".join(lines) + "\n"
     print("\n" + report)
     args.report.parent.mkdir(parents=True, exist_ok=True)
