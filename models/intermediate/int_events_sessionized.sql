@@ -24,6 +24,7 @@
     'is_sessionable',
 ] %}
 
+-- Only incremental runs read it, so dbt's parser needs telling:
 -- depends_on: {{ ref('stg_event_rows') }}
 
 with
