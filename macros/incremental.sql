@@ -46,3 +46,16 @@
 {% macro spark_file_format() -%}
     {{ return(var('spark_file_format', 'delta' if target.type == 'databricks' else 'parquet')) }}
 {%- endmacro %}
+
+{#- The latest value of timestamp `column` in `relation`, as a SQL literal
+    (none when the relation is empty). Incremental models compare with a
+    literal rather than a subquery so that DuckDB skips the row groups of
+    earlier runs. -#}
+{% macro latest_timestamp_literal(relation, column) -%}
+    {%- if not execute %}{{ return(none) }}{% endif -%}
+    {%- set latest = run_query(
+        'select cast(max(' ~ column ~ ') as ' ~ dbt.type_string() ~ ') from ' ~ relation
+    ).columns[0].values()[0] -%}
+    {{ return(none if latest is none
+        else "cast('" ~ latest ~ "' as " ~ dbt.type_timestamp() ~ ")") }}
+{%- endmacro %}

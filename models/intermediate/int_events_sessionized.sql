@@ -45,14 +45,8 @@ session_definition as (
 {%- do assert_session_definition_unchanged(
     this, ref('session_exclusion_rules'), ref('channel_aliases')) -%}
 
-{#- The new rows are those staged after every published event. Read as a
-    literal so that the scans of stg_event_rows skip the earlier runs' row
-    groups. -#}
-{%- set previous_staged_at = run_query(
-    'select cast(max(_staged_at) as ' ~ dbt.type_string() ~ ') from ' ~ this
-).columns[0].values()[0] if execute else none %}
-{%- set staged_after = none if previous_staged_at is none
-    else "cast('" ~ previous_staged_at ~ "' as " ~ dbt.type_timestamp() ~ ")" %}
+{#- The new rows: staged after every published event. -#}
+{%- set staged_after = latest_timestamp_literal(this, '_staged_at') %}
 
 -- S2: only the ids the new rows carry are ranked, their earlier rows
 -- included; a winner staged by an earlier run is published already.

@@ -1,8 +1,8 @@
 {#- S4/S7: one row per session, open or concluded. Incremental (S12): the
-    sessions of every user whose events were restated in this run are
-    rebuilt from that user's events; other users' rows are untouched. The
-    events are read where they are needed, not through an import CTE: DuckDB
-    materializes a CTE used twice, a copy of every event on each run. -#}
+    rows of every user whose events were restated in this run are replaced:
+    the restated sessions are built from the restated events alone, and the
+    user's earlier sessions are copied as they were; other users' rows are
+    untouched. -#}
 {{ config(
     on_schema_change='fail',
     **restating_model_config(unique_key='user_id', one_row_per_key=false),
@@ -11,15 +11,8 @@
 with
 
 {%- if is_incremental() %}
-
-restated_users as (
-    select distinct user_id
-    from {{ ref('int_events_sessionized') }}
-    where
-        _sessionized_at
-        > (select max(previous_sessions._built_at) from {{ this }} as previous_sessions)
-),
-{%- endif %}
+{#- The events this run restated: sessionized after the last build. -#}
+{%- set built_after = latest_timestamp_literal(this, '_built_at') %}
 
 sessionable_events as (
     select
@@ -29,13 +22,49 @@ sessionable_events as (
         event_ts
     from {{ ref('int_events_sessionized') }}
     where
-        ct_session_id is not null -- noqa: LT02
-        {%- if is_incremental() %}
-        and user_id in (select restated_users.user_id from restated_users)
+        ct_session_id is not null
+        {%- if built_after is not none %}
+        and _sessionized_at > {{ built_after }}
         {%- endif %}
 ),
 
-sessions as (
+-- S12: a restated user's events from their earliest restated session on
+-- were all restated; the sessions that start before it are kept as built.
+restate_points as (
+    select
+        user_id,
+        min(session_start) as restate_from
+    from sessionable_events
+    group by user_id
+),
+
+kept_sessions as (
+    select
+        previous_sessions.session_id,
+        previous_sessions.user_id,
+        previous_sessions.session_start,
+        previous_sessions.session_end,
+        previous_sessions.event_count
+    from {{ this }} as previous_sessions
+    inner join restate_points
+        on
+            previous_sessions.user_id = restate_points.user_id
+            and previous_sessions.session_start < restate_points.restate_from
+),
+{%- else %}
+
+sessionable_events as (
+    select
+        user_id,
+        ct_session_id,
+        session_start,
+        event_ts
+    from {{ ref('int_events_sessionized') }}
+    where ct_session_id is not null
+),
+{%- endif %}
+
+built_sessions as (
     select
         ct_session_id as session_id,
         user_id,
@@ -44,6 +73,14 @@ sessions as (
         count(*) as event_count
     from sessionable_events
     group by ct_session_id, user_id, session_start
+),
+
+sessions as (
+    select * from built_sessions
+    {%- if is_incremental() %}
+    union all
+    select * from kept_sessions
+    {%- endif %}
 ),
 
 final as (
