@@ -8,11 +8,10 @@
     **restating_model_config(unique_key='user_id', one_row_per_key=false),
 ) }}
 
-with
+{#- Incremental: the events this run restated, sessionized after the last build. -#}
+{%- set built_after = latest_timestamp_literal(this, '_built_at') if is_incremental() else none %}
 
-{%- if is_incremental() %}
-{#- The events this run restated: sessionized after the last build. -#}
-{%- set built_after = latest_timestamp_literal(this, '_built_at') %}
+with
 
 sessionable_events as (
     select
@@ -22,11 +21,12 @@ sessionable_events as (
         event_ts
     from {{ ref('int_events_sessionized') }}
     where
-        ct_session_id is not null
+        ct_session_id is not null -- noqa: LT02
         {%- if built_after is not none %}
         and _sessionized_at > {{ built_after }}
         {%- endif %}
 ),
+{%- if is_incremental() %}
 
 -- S12: a restated user's events from their earliest restated session on
 -- were all restated; the sessions that start before it are kept as built.
@@ -50,17 +50,6 @@ kept_sessions as (
         on
             previous_sessions.user_id = restate_points.user_id
             and previous_sessions.session_start < restate_points.restate_from
-),
-{%- else %}
-
-sessionable_events as (
-    select
-        user_id,
-        ct_session_id,
-        session_start,
-        event_ts
-    from {{ ref('int_events_sessionized') }}
-    where ct_session_id is not null
 ),
 {%- endif %}
 
