@@ -82,10 +82,9 @@ def dbt_build(tmp_path: Path) -> Callable[..., DbtRun]:
         db_name: str = "warehouse",
         full_refresh: bool = False,
         command: str = "build",
-        extra_args: tuple[str, ...] | list[str] = (),
         **variables: Any,
     ) -> DbtRun:
-        args = [command, *extra_args] + (["--full-refresh"] if full_refresh else [])
+        args = [command] + (["--full-refresh"] if full_refresh else [])
         return run_dbt(
             args,
             tmp_path / db_name / "warehouse.duckdb",

@@ -9,6 +9,9 @@
     schema='marts',
 ) }}
 
+{#- Incremental: the runs after the latest one that quarantined rows. -#}
+{%- set rejected_after = latest_timestamp_literal(this, 'rejected_at') if is_incremental() else none %}
+
 with
 
 event_rows as (
@@ -26,8 +29,8 @@ final as (
     from event_rows
     where
         reject_reason is not null -- noqa: LT02
-        {%- if is_incremental() %}
-        and _staged_at not in (select quarantined.rejected_at from {{ this }} as quarantined)
+        {%- if rejected_after is not none %}
+        and _staged_at > {{ rejected_after }}
         {%- endif %}
 )
 
