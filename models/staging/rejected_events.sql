@@ -10,7 +10,8 @@
 ) }}
 
 {#- Incremental: the runs after the latest one that quarantined rows. -#}
-{%- set rejected_after = latest_timestamp_literal(this, 'rejected_at') if is_incremental() else none %}
+{%- set rejected_after = latest_timestamp_literal(this, 'rejected_at')
+    if is_incremental() else none %}
 
 with
 
