@@ -8,31 +8,14 @@
     Most ids occur once; only ids seen more than once are ranked, so the
     cost is a hash aggregate on the id, not a sort of every row.
     `event_rows` is scanned where it is read rather than through a CTE:
-    DuckDB materializes a CTE used more than once, a copy of every row.
-
-    `ids_staged_after` (a timestamp expression) restricts the work to the
-    ids with a valid row staged after it: an incremental run ranks only the
-    ids its new rows carry (their earlier rows included), not every id. -#}
-{% macro first_loaded_rows(event_rows, ids_staged_after=none) -%}
-    {%- set candidates -%}
-        {%- if ids_staged_after is not none %}
-        and event_rows.event_id in (
-            select candidate_rows.event_id
-            from {{ event_rows }} as candidate_rows
-            where
-                candidate_rows.reject_reason is null
-                and candidate_rows._staged_at > {{ ids_staged_after }}
-        )
-        {%- endif %}
-    {%- endset %}
+    DuckDB materializes a CTE used more than once, a copy of every row. -#}
+{% macro first_loaded_rows(event_rows) -%}
     with
 
     repeated_ids as (
         select event_rows.event_id
         from {{ event_rows }} as event_rows
-        where
-            event_rows.reject_reason is null
-            {{- candidates }}
+        where event_rows.reject_reason is null
         group by event_rows.event_id
         having count(*) > 1
     ),
@@ -45,10 +28,6 @@
         where
             event_rows.reject_reason is null
             and repeated_ids.event_id is null
-            {%- if ids_staged_after is not none %}
-            -- A candidate id's only row is its new row.
-            and event_rows._staged_at > {{ ids_staged_after }}
-            {%- endif %}
     ),
 
     ranked_repeated_rows as (

@@ -48,17 +48,27 @@ session_definition as (
 {#- The new rows: staged after every published event. -#}
 {%- set staged_after = latest_timestamp_literal(this, '_staged_at') %}
 
--- S2: only the ids the new rows carry are ranked, their earlier rows
--- included; a winner staged by an earlier run is published already.
-new_first_loaded_rows as (
-    {{ first_loaded_rows(ref('stg_event_rows'), ids_staged_after=staged_after) }}
+-- S2: a new row whose id is published already is a duplicate (the earlier
+-- run wins), so only the new rows of unpublished ids are ranked, among
+-- themselves: every earlier valid row's id was published by the run that
+-- sessionized it.
+new_unpublished_rows as (
+    select new_rows.*
+    from {{ ref('stg_event_rows') }} as new_rows
+    where
+        new_rows.reject_reason is null
+        {%- if staged_after is not none %}
+        and new_rows._staged_at > {{ staged_after }}
+        {%- endif %}
+        and not exists (
+            select 1
+            from {{ this }} as published_events
+            where published_events.event_id = new_rows.event_id
+        )
 ),
 
 new_rows as (
-    select * from new_first_loaded_rows
-    {%- if staged_after is not none %}
-    where _staged_at > {{ staged_after }}
-    {%- endif %}
+    {{ first_loaded_rows('new_unpublished_rows') }}
 ),
 
 new_events as (
