@@ -1,11 +1,16 @@
 {#- Deterministic keys (S2 derived event ids, S5 session ids): md5 over the
-    parts, NULL-safe and separator-delimited so that ('a', 'bc') and
-    ('ab', 'c') differ. Callers pass text; timestamps go in as epoch
-    microseconds so that every engine hashes the same string. -#}
+    parts joined by '|'. Each part is escaped ('~' doubled, '|' written as
+    '~p') and NULL written as '~n', so the encoding is injective: ('a|b',
+    'c') and ('a', 'b|c') differ, and so do NULL and any text. Parts without
+    '~' or '|' hash as they read. Callers pass text; timestamps go in as
+    epoch microseconds so that every engine hashes the same string. -#}
 {% macro hash_key(parts) -%}
     md5(
         {%- for part in parts %}
-        coalesce(cast({{ part }} as {{ dbt.type_string() }}), '_null_')
+        coalesce(
+            replace(replace(cast({{ part }} as {{ dbt.type_string() }}), '~', '~~'), '|', '~p'),
+            '~n'
+        )
         {%- if not loop.last %} || '|' ||{% endif %}
         {%- endfor %}
     )

@@ -59,8 +59,12 @@
 
 {#- A select of the S1 columns from `files` (a list of paths): every column
     as text except timestamps a typed file already holds, NULL where a file
-    lacks the column, plus _file_name and _file_row_number (NULL where the
-    reader cannot number rows). -#}
+    lacks the column, plus _file_name and _file_row_number: the row's
+    position, increasing through each file, by which the first of two rows
+    loaded at the same time wins (S2). A malformed row is read, never an
+    error: a CSV row short of fields gets NULLs, a field beyond the header is
+    ignored, and an NDJSON line that does not parse is a row of NULLs, so
+    each is rejected (S2) rather than failing the build or vanishing. -#}
 {% macro read_raw_events(files) -%}
     {{ return(adapter.dispatch('read_raw_events', 'session_analytics')(files)) }}
 {%- endmacro %}
@@ -83,14 +87,18 @@
         {#- Declared columns: a key missing from a line is NULL, extra keys are ignored,
             and nested properties objects arrive as their JSON text. -#}
         {%- set reader -%}
-            read_json({{ file_list }}, format = 'newline_delimited', filename = '_file_name', columns = {
+            read_json({{ file_list }}, format = 'newline_delimited', filename = '_file_name', ignore_errors = true, columns = {
             {%- for column in raw_event_columns() -%}
                 {{ column }}: 'VARCHAR'{{ ", " if not loop.last }}
             {%- endfor -%} })
         {%- endset -%}
     {%- else -%}
+        {#- RFC 4180, not sniffed: a ragged row defeats the sniffer. null_padding
+            fills a short row and strict_mode off drops fields beyond the
+            header; the parallel reader refuses null_padding with quoted line
+            breaks, and on two cores the serial one reads as fast. -#}
         {%- set reader -%}
-            read_csv({{ file_list }}, all_varchar = true, header = true, union_by_name = true, filename = '_file_name')
+            read_csv({{ file_list }}, all_varchar = true, header = true, union_by_name = true, delim = ',', quote = '"', escape = '"', null_padding = true, strict_mode = false, parallel = false, filename = '_file_name')
         {%- endset -%}
     {%- endif -%}
 
@@ -123,7 +131,9 @@
         {%- endif %}
         {%- endfor %}
         _file_name,
-        {{ 'file_row_number' if format == 'parquet' else 'cast(null as bigint)' }} as _file_row_number
+        {#- CSV and NDJSON readers do not number rows: the read order does, which
+            stg_event_rows keeps (duckdb__keep_raw_row_order). -#}
+        {{ 'file_row_number' if format == 'parquet' else 'row_number() over ()' }} as _file_row_number
     from {{ reader }}
     {%- endif %}
 {%- endmacro %}
@@ -135,7 +145,9 @@
     quoting (doubled quotes, quoted line breaks); NDJSON with every S1 column
     declared as text, so nested properties objects arrive as their JSON text;
     Parquet keeps typed timestamps. Spark has no row number within a file:
-    _file_row_number is NULL. -#}
+    monotonically_increasing_id() increases through the file's splits, which
+    Spark reads in file order. Malformed rows are read as NULLs (Spark's
+    PERMISSIVE mode). -#}
 {% macro spark__read_raw_events(files) -%}
     {%- set format = raw_events_format(var('raw_events_path')) -%}
     {%- if files | length == 0 or not execute %}
@@ -183,7 +195,7 @@
         {%- endif %}
         {%- endfor %}
         {{ dbt.string_literal(file) }} as _file_name,
-        cast(null as bigint) as _file_row_number
+        monotonically_increasing_id() as _file_row_number
     from {{ view }}
     {%- if not loop.last %}
     union all
@@ -218,4 +230,22 @@
     {%- else %}
     {{- default__raw_file_row_counts(files) }}
     {%- endif %}
+{%- endmacro %}
+
+{#- CSV and NDJSON rows are numbered in the order they are read
+    (read_raw_events), which DuckDB keeps only while preserve_insertion_order
+    is on; the profile turns it off for speed. stg_event_rows' hooks turn it
+    on around its read (`on`) and back to the profile's value after (`off`). -#}
+{% macro keep_raw_row_order(on) -%}
+    {{ return(adapter.dispatch('keep_raw_row_order', 'session_analytics')(on)) }}
+{%- endmacro %}
+
+{% macro default__keep_raw_row_order(on) -%}
+{%- endmacro %}
+
+{% macro duckdb__keep_raw_row_order(on) -%}
+    {%- if raw_events_format(var('raw_events_path')) != 'parquet' -%}
+        {%- set profile_value = target.get('settings', {}).get('preserve_insertion_order', true) -%}
+        set preserve_insertion_order = {{ 'true' if on or (profile_value | string | lower) == 'true' else 'false' }}
+    {%- endif -%}
 {%- endmacro %}

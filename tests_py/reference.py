@@ -113,7 +113,10 @@ def _read_ndjson(path: str) -> list[dict]:
         for line in fh:
             if not line.strip():
                 continue
-            record = json.loads(line)
+            try:
+                record = json.loads(line)
+            except ValueError:
+                record = {}  # a line that does not parse: every column missing, so rejected
             rows.append({col: _json_value_as_text(record.get(col)) for col in RAW_COLUMNS})
     return rows
 

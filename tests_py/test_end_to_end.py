@@ -291,6 +291,65 @@ def test_ndjson_with_missing_optional_columns(dbt_build, tmp_path):
     assert actual["counts"] == {"raw": 4, "staged": 3, "duplicate": 1, "rejected": 0}
 
 
+def test_awkward_csv_rows_match_the_reference(dbt_build, tmp_path):
+    """S2: rows without event_id stay distinct when their parts hold '|', '~' or
+    a NULL marker; of two rows of one id loaded at the same time, the first in
+    the file wins; a row short of fields is rejected with its raw values, and a
+    field beyond the header is ignored."""
+    ts = "2026-10-01 10:00:00"
+    rows = [
+        ["", "a|b", "c", ts, "", "", "", "", LOADED],
+        ["", "a", "b|c", ts, "", "", "", "", LOADED],
+        ["", "u2", "App Launched", ts, "_null_", "", "", "", LOADED],
+        ["", "u2", "App Launched", ts, "", "", "", "_null_", LOADED],
+        ["", "u3", "App Launched", ts, "~n", "", "", "", LOADED],
+        ["", "u3", "App Launched", ts, "", "", "", "", LOADED],
+        ["t1", "u4", "Zulu First", ts, "", "", "", "", LOADED],
+        ["t1", "u4", "Alpha Second", ts, "", "", "", "", LOADED],
+    ]
+    path = write_csv(tmp_path / "in" / "events.csv", rows)
+    with path.open("a") as handle:
+        handle.write("r3,u5\n")
+        handle.write(f"r4,u5,App Launched,{ts},,,,,{LOADED},EXTRA\n")
+    actual = build_and_compare(dbt_build, [path], str(tmp_path / "in" / "*.csv"))
+
+    events = actual["fct_events"]
+    assert sorted(row["user_id"] for row in events) == [
+        "a",
+        "a|b",
+        "u2",
+        "u2",
+        "u3",
+        "u3",
+        "u4",
+        "u5",
+    ]
+    assert [row["event_name"] for row in events if row["event_id"] == "t1"] == ["Zulu First"]
+    assert [
+        (row["reject_reason"], row["event_id"], row["user_id"]) for row in actual["rejected_events"]
+    ] == [("missing_event_name", "r3", "u5")]
+    assert actual["counts"] == {"raw": 10, "staged": 8, "duplicate": 1, "rejected": 1}
+
+
+def test_malformed_ndjson_line_is_rejected_and_ties_keep_file_order(dbt_build, tmp_path):
+    """S2: a line that does not parse is rejected, not a failed build, and the
+    first of two lines of one id loaded at the same time wins."""
+    path = tmp_path / "in" / "events.ndjson"
+    path.parent.mkdir()
+    first = {"event_id": "m1", "user_id": "u1", "event_ts": "2026-10-01T10:00:00Z"}
+    path.write_text(
+        json.dumps({**first, "event_name": "Zulu First"})
+        + "\n"
+        + '{"event_id": "m2", "user_id": "u1", "event_name": "App Launched",\n'
+        + json.dumps({**first, "event_name": "Alpha Second"})
+        + "\n"
+    )
+    actual = build_and_compare(dbt_build, [path], str(tmp_path / "in" / "*.ndjson"))
+    assert [row["event_name"] for row in actual["fct_events"]] == ["Zulu First"]
+    assert [row["reject_reason"] for row in actual["rejected_events"]] == ["missing_user_id"]
+    assert actual["counts"] == {"raw": 3, "staged": 1, "duplicate": 1, "rejected": 1}
+
+
 def test_parquet_with_typed_timestamps(dbt_build, tmp_path):
     path = tmp_path / "in" / "events.parquet"
     path.parent.mkdir()

@@ -7,6 +7,8 @@
     materialized='incremental',
     incremental_strategy='append',
     on_schema_change='fail',
+    pre_hook="{{ keep_raw_row_order(true) }}",
+    post_hook="{{ keep_raw_row_order(false) }}",
 ) }}
 
 {%- set raw_events = source('raw', 'events') %}
