@@ -119,6 +119,18 @@
         cast(null as bigint) as _file_row_number
     where false
     {%- else %}
+    {%- if format != 'parquet' %}
+    {#- CSV and NDJSON readers do not number rows: the read order does, which
+        stg_event_rows keeps (keep_raw_row_order). Numbering serializes the
+        pipeline it runs in, so the numbered rows are materialized and the
+        cleaning after them runs in parallel. #}
+    with numbered_rows as materialized (
+        select
+            *,
+            row_number() over () as _read_position
+        from {{ reader }}
+    )
+    {%- endif %}
     select
         {%- for column in raw_event_columns() %}
         {%- set type = present.get(column) %}
@@ -131,10 +143,8 @@
         {%- endif %}
         {%- endfor %}
         _file_name,
-        {#- CSV and NDJSON readers do not number rows: the read order does, which
-            stg_event_rows keeps (duckdb__keep_raw_row_order). -#}
-        {{ 'file_row_number' if format == 'parquet' else 'row_number() over ()' }} as _file_row_number
-    from {{ reader }}
+        {{ 'file_row_number' if format == 'parquet' else '_read_position' }} as _file_row_number
+    from {{ reader if format == 'parquet' else 'numbered_rows' }}
     {%- endif %}
 {%- endmacro %}
 
