@@ -7,6 +7,16 @@
     {{ return(adapter.dispatch('parse_timestamp', 'session_analytics')(expression)) }}
 {%- endmacro %}
 
+{#- S1: the ISO-8601 text every engine accepts, as a regular expression
+    (no backslashes, so that it reads the same in every SQL dialect):
+    YYYY-MM-DD, optionally followed by T or a blank, hh:mm, optional :ss
+    and fraction, and an optional offset (Z, +hh:mm, +hhmm or +hh) on a
+    time. Engines' casts read more (2026/10/01, 2026-10-1, 24:00:00,
+    +25:00, a trailing UTC); those are invalid_event_ts, on every engine. -#}
+{% macro iso_timestamp_pattern() -%}
+    ^[0-9]{4}-[0-9]{2}-[0-9]{2}([T ]([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9]([.][0-9]+)?)?(Z|[+-]([01][0-9]|2[0-3])(:?[0-5][0-9])?)?)?$
+{%- endmacro %}
+
 {% macro default__parse_timestamp(expression) -%}
     cast({{ expression }} as timestamp)
 {%- endmacro %}
@@ -14,14 +24,11 @@
 {% macro spark__parse_timestamp(expression) -%}
     {#- The session time zone is UTC (profiles.yml), so a naive text is read as
         UTC. try_cast gives NULL, not an error, on bad text, with ANSI mode on
-        or off. Spark's cast also reads text DuckDB refuses ('2026',
-        '2026-10', an offset after a blank): only text that starts with a
-        full date and has no blank before its offset is cast. -#}
+        or off; only ISO text (iso_timestamp_pattern) is cast. A timestamp
+        column renders as ISO text, so it passes the check. -#}
     case
-        when
-            cast({{ expression }} as string) rlike '^\\s*[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}'
-            and not cast({{ expression }} as string) rlike '\\s[+-][0-9]'
-            then try_cast({{ expression }} as timestamp)
+        when trim(cast({{ expression }} as string)) rlike '{{ iso_timestamp_pattern() }}'
+            then try_cast(trim(cast({{ expression }} as string)) as timestamp)
     end
 {%- endmacro %}
 
@@ -30,10 +37,16 @@
         UTC and the timestamptz is rendered back in UTC. A column a typed file
         already holds as a naive timestamp is taken as it is: typeof() folds
         to a constant, so the time-zone round trip (a tenth of a build at 10M
-        events) is skipped for the whole column. -#}
+        events) is skipped for the whole column. Other typed timestamps
+        (timestamptz, other precisions) convert to UTC; text is cast only
+        when it is ISO (iso_timestamp_pattern). -#}
     case
         when typeof({{ expression }}) = 'TIMESTAMP' then try_cast({{ expression }} as timestamp)
-        else try_cast(try_cast({{ expression }} as timestamptz) as timestamp)
+        when typeof({{ expression }}) like 'TIMESTAMP%'
+            then try_cast(try_cast({{ expression }} as timestamptz) as timestamp)
+        when
+            regexp_full_match(trim(cast({{ expression }} as varchar)), '{{ iso_timestamp_pattern() }}')
+            then try_cast(try_cast(trim(cast({{ expression }} as varchar)) as timestamptz) as timestamp)
     end
 {%- endmacro %}
 

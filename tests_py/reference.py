@@ -193,7 +193,7 @@ def canonical_source(value: Any) -> str:
 
 _TS_RE = re.compile(
     r"(?P<y>[0-9]{4})-(?P<mo>[0-9]{2})-(?P<d>[0-9]{2})"
-    r"(?:[T ](?P<h>[0-9]{2}):(?P<mi>[0-9]{2}):(?P<s>[0-9]{2})(?:\.(?P<frac>[0-9]+))?)?"
+    r"(?:[T ](?P<h>[0-9]{2}):(?P<mi>[0-9]{2})(?::(?P<s>[0-9]{2})(?:\.(?P<frac>[0-9]+))?)?)?"
     r"(?P<tz>Z|[+-][0-9]{2}(?::?[0-9]{2})?)?"
 )
 
@@ -201,7 +201,7 @@ _TS_RE = re.compile(
 def parse_ts(value: Any) -> datetime | None:
     """Parse an event_ts / loaded_at value to naive UTC; None when it cannot be parsed.
 
-    Accepted text: ``YYYY-MM-DD`` or ``YYYY-MM-DD[ T]HH:MM:SS[.f...]`` followed by an
+    Accepted text: ``YYYY-MM-DD`` or ``YYYY-MM-DD[ T]HH:MM[:SS[.f...]]`` followed by an
     optional ``Z`` / ``+hh:mm`` / ``+hhmm`` / ``+hh`` offset (no offset = UTC). Fractional
     seconds beyond microseconds are truncated. Datetimes: naive = UTC, aware -> UTC.
     """

@@ -331,6 +331,43 @@ def test_awkward_csv_rows_match_the_reference(dbt_build, tmp_path):
     assert actual["counts"] == {"raw": 10, "staged": 8, "duplicate": 1, "rejected": 1}
 
 
+def test_timestamp_text_forms_match_the_reference(dbt_build, tmp_path):
+    """S1: ISO-8601 text is read (hh:mm without seconds, offsets on a time);
+    forms an engine's cast would also read (slashes, unpadded dates, 24:00,
+    impossible offsets, a trailing zone name) are invalid_event_ts."""
+    accepted = [
+        "2026-10-01T10:00",
+        "2026-10-01T12:05+02:00",
+        "2026-10-01 10:10:00.5",
+        "2026-10-01T05:15:00-0500",
+        "2026-10-01",
+    ]
+    rejected = [
+        "2026/10/01 10:00:00",
+        "2026-10-1 10:00:00",
+        "2026-10-01T24:00:00",
+        "2026-10-01T10:00:00+25:00",
+        "2026-10-01 10:00:00 UTC",
+        "2026-10-01+02:00",
+    ]
+    rows = [
+        [f"t{index}", "u1", "App Launched", text, "", "", "", "", LOADED]
+        for index, text in enumerate(accepted + rejected)
+    ]
+    path = write_csv(tmp_path / "in" / "events.csv", rows)
+    actual = build_and_compare(dbt_build, [path], str(tmp_path / "in" / "*.csv"))
+    assert sorted(row["event_ts"] for row in actual["fct_events"]) == [
+        datetime(2026, 10, 1, 0, 0),
+        datetime(2026, 10, 1, 10, 0),
+        datetime(2026, 10, 1, 10, 5),
+        datetime(2026, 10, 1, 10, 10, 0, 500000),
+        datetime(2026, 10, 1, 10, 15),
+    ]
+    assert [row["reject_reason"] for row in actual["rejected_events"]] == [
+        "invalid_event_ts"
+    ] * len(rejected)
+
+
 def test_malformed_ndjson_line_is_rejected_and_ties_keep_file_order(dbt_build, tmp_path):
     """S2: a line that does not parse is rejected, not a failed build, and the
     first of two lines of one id loaded at the same time wins."""
