@@ -7,12 +7,20 @@
     {{ return(adapter.dispatch('parse_timestamp', 'session_analytics')(expression)) }}
 {%- endmacro %}
 
-{#- S1: the ISO-8601 text every engine accepts, as a regular expression
-    (no backslashes, so that it reads the same in every SQL dialect):
-    YYYY-MM-DD, optionally followed by T or a blank, hh:mm, optional :ss
-    and fraction, and an optional offset (Z, +hh:mm, +hhmm or +hh) on a
-    time. Engines' casts read more (2026/10/01, 2026-10-1, 24:00:00,
-    +25:00, a trailing UTC); those are invalid_event_ts, on every engine. -#}
+{#- S1: timestamp text as every engine reads it: trimmed, upper-cased (RFC
+    3339 allows a lower-case t and z) and with a decimal comma (ISO 8601
+    allows it) written as a point. -#}
+{% macro normalized_timestamp_text(expression) -%}
+    replace(upper(trim(cast({{ expression }} as {{ dbt.type_string() }}))), ',', '.')
+{%- endmacro %}
+
+{#- S1: the ISO-8601 text (normalized_timestamp_text) every engine accepts,
+    as a regular expression (no backslashes, so that it reads the same in
+    every SQL dialect): YYYY-MM-DD, optionally followed by T or a blank,
+    hh:mm, optional :ss and fraction, and an optional offset (Z, +hh:mm,
+    +hhmm or +hh) on a time. Engines' casts read more (2026/10/01,
+    2026-10-1, 24:00:00, +25:00, a trailing UTC); those are
+    invalid_event_ts, on every engine. -#}
 {% macro iso_timestamp_pattern() -%}
     ^[0-9]{4}-[0-9]{2}-[0-9]{2}([T ]([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9]([.][0-9]+)?)?(Z|[+-]([01][0-9]|2[0-3])(:?[0-5][0-9])?)?)?$
 {%- endmacro %}
@@ -27,8 +35,8 @@
         or off; only ISO text (iso_timestamp_pattern) is cast. A timestamp
         column renders as ISO text, so it passes the check. -#}
     case
-        when trim(cast({{ expression }} as string)) rlike '{{ iso_timestamp_pattern() }}'
-            then try_cast(trim(cast({{ expression }} as string)) as timestamp)
+        when {{ normalized_timestamp_text(expression) }} rlike '{{ iso_timestamp_pattern() }}'
+            then try_cast({{ normalized_timestamp_text(expression) }} as timestamp)
     end
 {%- endmacro %}
 
@@ -45,8 +53,8 @@
         when typeof({{ expression }}) like 'TIMESTAMP%'
             then try_cast(try_cast({{ expression }} as timestamptz) as timestamp)
         when
-            regexp_full_match(trim(cast({{ expression }} as varchar)), '{{ iso_timestamp_pattern() }}')
-            then try_cast(try_cast(trim(cast({{ expression }} as varchar)) as timestamptz) as timestamp)
+            regexp_full_match({{ normalized_timestamp_text(expression) }}, '{{ iso_timestamp_pattern() }}')
+            then try_cast(try_cast({{ normalized_timestamp_text(expression) }} as timestamptz) as timestamp)
     end
 {%- endmacro %}
 

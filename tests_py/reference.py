@@ -193,8 +193,8 @@ def canonical_source(value: Any) -> str:
 
 _TS_RE = re.compile(
     r"(?P<y>[0-9]{4})-(?P<mo>[0-9]{2})-(?P<d>[0-9]{2})"
-    r"(?:[T ](?P<h>[0-9]{2}):(?P<mi>[0-9]{2})(?::(?P<s>[0-9]{2})(?:\.(?P<frac>[0-9]+))?)?)?"
-    r"(?P<tz>Z|[+-][0-9]{2}(?::?[0-9]{2})?)?"
+    r"(?:[Tt ](?P<h>[0-9]{2}):(?P<mi>[0-9]{2})(?::(?P<s>[0-9]{2})(?:[.,](?P<frac>[0-9]+))?)?)?"
+    r"(?P<tz>[Zz]|[+-][0-9]{2}(?::?[0-9]{2})?)?"
 )
 
 
@@ -202,7 +202,8 @@ def parse_ts(value: Any) -> datetime | None:
     """Parse an event_ts / loaded_at value to naive UTC; None when it cannot be parsed.
 
     Accepted text: ``YYYY-MM-DD`` or ``YYYY-MM-DD[ T]HH:MM[:SS[.f...]]`` followed by an
-    optional ``Z`` / ``+hh:mm`` / ``+hhmm`` / ``+hh`` offset (no offset = UTC). Fractional
+    optional ``Z`` / ``+hh:mm`` / ``+hhmm`` / ``+hh`` offset (no offset = UTC); ``t`` and
+    ``z`` may be lower case (RFC 3339) and the decimal mark a comma (ISO 8601). Fractional
     seconds beyond microseconds are truncated. Datetimes: naive = UTC, aware -> UTC.
     """
     if value is None:
@@ -235,7 +236,7 @@ def parse_ts(value: Any) -> datetime | None:
     except ValueError:
         return None
     tz = m.group("tz")
-    if tz and tz != "Z":
+    if tz and tz not in ("Z", "z"):
         sign = 1 if tz[0] == "+" else -1
         digits = tz[1:].replace(":", "")
         hours = int(digits[:2])

@@ -332,7 +332,8 @@ def test_awkward_csv_rows_match_the_reference(dbt_build, tmp_path):
 
 
 def test_timestamp_text_forms_match_the_reference(dbt_build, tmp_path):
-    """S1: ISO-8601 text is read (hh:mm without seconds, offsets on a time);
+    """S1: ISO-8601 text is read (hh:mm without seconds, offsets on a time,
+    lower-case t and z, a decimal comma);
     forms an engine's cast would also read (slashes, unpadded dates, 24:00,
     impossible offsets, a trailing zone name) are invalid_event_ts."""
     accepted = [
@@ -341,6 +342,8 @@ def test_timestamp_text_forms_match_the_reference(dbt_build, tmp_path):
         "2026-10-01 10:10:00.5",
         "2026-10-01T05:15:00-0500",
         "2026-10-01",
+        "2026-10-01t10:20:00z",
+        "2026-10-01T10:25:00,25Z",
     ]
     rejected = [
         "2026/10/01 10:00:00",
@@ -362,6 +365,8 @@ def test_timestamp_text_forms_match_the_reference(dbt_build, tmp_path):
         datetime(2026, 10, 1, 10, 5),
         datetime(2026, 10, 1, 10, 10, 0, 500000),
         datetime(2026, 10, 1, 10, 15),
+        datetime(2026, 10, 1, 10, 20),
+        datetime(2026, 10, 1, 10, 25, 0, 250000),
     ]
     assert [row["reject_reason"] for row in actual["rejected_events"]] == [
         "invalid_event_ts"
