@@ -155,9 +155,10 @@
     quoting (doubled quotes, quoted line breaks); NDJSON with every S1 column
     declared as text, so nested properties objects arrive as their JSON text;
     Parquet keeps typed timestamps. Spark has no row number within a file:
-    monotonically_increasing_id() increases through the file's splits, which
-    Spark reads in file order. Malformed rows are read as NULLs (Spark's
-    PERMISSIVE mode). -#}
+    monotonically_increasing_id() increases through each split of the file,
+    so it is file order when the file is read as one split (below Spark's
+    split size, 128 MB by default, and always for multi-line CSV). Malformed
+    rows are read as NULLs (Spark's PERMISSIVE mode). -#}
 {% macro spark__read_raw_events(files) -%}
     {%- set format = raw_events_format(var('raw_events_path')) -%}
     {%- if files | length == 0 or not execute %}
@@ -245,7 +246,8 @@
 {#- CSV and NDJSON rows are numbered in the order they are read
     (read_raw_events), which DuckDB keeps only while preserve_insertion_order
     is on; the profile turns it off for speed. stg_event_rows' hooks turn it
-    on around its read (`on`) and back to the profile's value after (`off`). -#}
+    on before its read (`on` true) and back to the profile's value after
+    (`on` false). -#}
 {% macro keep_raw_row_order(on) -%}
     {{ return(adapter.dispatch('keep_raw_row_order', 'session_analytics')(on)) }}
 {%- endmacro %}
