@@ -51,7 +51,8 @@ session_definition as (
 -- S2: a new row whose id is published already is a duplicate (the earlier
 -- run wins), so only the new rows of unpublished ids are ranked, among
 -- themselves: every earlier valid row's id was published by the run that
--- sessionized it.
+-- sessionized it. The macro reads this CTE three times, so DuckDB
+-- materializes it: a copy of the batch only, not of the history.
 new_unpublished_rows as (
     select new_rows.*
     from {{ ref('stg_event_rows') }} as new_rows
