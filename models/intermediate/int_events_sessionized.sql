@@ -48,12 +48,7 @@ session_definition as (
 {#- The new rows: staged after every published event. -#}
 {%- set staged_after = latest_timestamp_literal(this, '_staged_at') %}
 
--- S2: a new row whose id is published already is a duplicate (the earlier
--- run wins), so only the new rows of unpublished ids are ranked, among
--- themselves: every earlier valid row's id was published by the run that
--- sessionized it. The macro reads this CTE three times, so DuckDB
--- materializes it: a copy of the batch only, not of the history.
-new_unpublished_rows as (
+new_valid_rows as (
     select new_rows.*
     from {{ ref('stg_event_rows') }} as new_rows
     where
@@ -61,11 +56,29 @@ new_unpublished_rows as (
         {%- if staged_after is not none %}
         and new_rows._staged_at > {{ staged_after }}
         {%- endif %}
-        and not exists (
-            select 1
-            from {{ this }} as published_events
-            where published_events.event_id = new_rows.event_id
-        )
+),
+
+-- S2: a new row whose id is published already is a duplicate (the earlier
+-- run wins): every earlier valid row's id was published by the run that
+-- sessionized it. An inner join, so the hash table holds the batch's ids
+-- and the published ids are only probed; `not exists` hashed every
+-- published id instead, work that grew with the history.
+republished_ids as (
+    select distinct published_events.event_id
+    from {{ this }} as published_events
+    inner join new_valid_rows
+        on published_events.event_id = new_valid_rows.event_id
+),
+
+-- Only the new rows of unpublished ids are ranked, among themselves. These
+-- CTEs are read more than once, so DuckDB materializes them: copies of the
+-- batch only, not of the history.
+new_unpublished_rows as (
+    select new_valid_rows.*
+    from new_valid_rows
+    left join republished_ids
+        on new_valid_rows.event_id = republished_ids.event_id
+    where republished_ids.event_id is null
 ),
 
 new_rows as (
