@@ -453,6 +453,20 @@ def test_empty_file_builds_empty_marts(dbt_build, tmp_path):
     assert actual["mart_session_length_distribution"][0]["session_count"] == 0
 
 
+def test_glob_matching_no_file_builds_empty_with_a_warning(dbt_build, tmp_path):
+    glob = str(tmp_path / "nowhere" / "*.csv")
+    run = dbt_build(glob).check()
+    assert f"raw_events_path matches no file: {glob}" in run.output
+    assert read_table(run.db_path, "marts.fct_events") == []
+    strict = run_dbt(
+        ["--warn-error", "run", "--select", "stg_event_rows"],
+        tmp_path / "strict" / "warehouse.duckdb",
+        {"raw_events_path": glob},
+    )
+    assert strict.returncode != 0
+    assert "matches no file" in strict.output
+
+
 def test_only_required_columns(dbt_build, tmp_path):
     rows = [
         ["u1", "App Launched", "2026-10-01 11:00:00"],

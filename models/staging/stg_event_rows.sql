@@ -13,6 +13,10 @@
 
 {%- set raw_events = source('raw', 'events') %}
 {%- set all_files = list_raw_event_files(var('raw_events_path')) %}
+{#- Most likely a mistyped path: say so, but build (empty), as for an empty file. -#}
+{%- if execute and not all_files %}
+{%- do exceptions.warn("raw_events_path matches no file: " ~ var('raw_events_path')) %}
+{%- endif %}
 {%- if is_incremental() and execute %}
     {%- set read_files = run_query(
         "select distinct _file_name from " ~ this).columns[0].values() | list %}
