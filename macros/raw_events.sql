@@ -7,6 +7,49 @@
                'source', 'platform', 'properties', 'loaded_at']) }}
 {%- endmacro %}
 
+{#- S2: a rejected row's raw values, as received, as one JSON object of
+    text (`raw_values_json`, keys = the S1 columns, read from the reader's
+    columns) and back (`raw_value_from_json`). One text column rather than
+    one per S1 column: nine mostly-NULL columns cost ≈ 1.3 s more to write
+    per 10M rows than one (docs/benchmarks.md). -#}
+{% macro raw_values_json() -%}
+    {{ return(adapter.dispatch('raw_values_json', 'session_analytics')()) }}
+{%- endmacro %}
+
+{% macro default__raw_values_json() -%}
+    {{ exceptions.raise_compiler_error(
+        "raw_values_json is not implemented for " ~ target.type) }}
+{%- endmacro %}
+
+{% macro duckdb__raw_values_json() -%}
+    cast(to_json(struct_pack(
+        {%- for column in raw_event_columns() %}
+        {{ column }} := cast({{ column }} as varchar){{ ',' if not loop.last }}
+        {%- endfor %}
+    )) as varchar)
+{%- endmacro %}
+
+{#- to_json leaves out NULL fields; reading one back gives NULL. -#}
+{% macro spark__raw_values_json() -%}
+    to_json(named_struct(
+        {%- for column in raw_event_columns() %}
+        '{{ column }}', cast({{ column }} as string){{ ',' if not loop.last }}
+        {%- endfor %}
+    ))
+{%- endmacro %}
+
+{% macro raw_value_from_json(raw_values, column) -%}
+    {{ return(adapter.dispatch('raw_value_from_json', 'session_analytics')(raw_values, column)) }}
+{%- endmacro %}
+
+{% macro default__raw_value_from_json(raw_values, column) -%}
+    json_extract_string({{ raw_values }}, '$.{{ column }}')
+{%- endmacro %}
+
+{% macro spark__raw_value_from_json(raw_values, column) -%}
+    get_json_object({{ raw_values }}, '$.{{ column }}')
+{%- endmacro %}
+
 {#- The file format, chosen by the extension of the path or glob (S1). -#}
 {% macro raw_events_format(path) -%}
     {%- set lowered = path | lower -%}

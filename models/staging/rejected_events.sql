@@ -22,7 +22,7 @@ event_rows as (
 final as (
     select
         {%- for column in raw_event_columns() %}
-        raw_{{ column }} as {{ column }},
+        {{ raw_value_from_json('raw_values', column) }} as {{ column }},
         {%- endfor %}
         reject_reason,
         _file_name as file_name,

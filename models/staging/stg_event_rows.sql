@@ -115,10 +115,7 @@ final as (
         parsed_loaded_at as loaded_at,
         reject_reason,
         -- Raw values are what the quarantine shows: kept for rejected rows only.
-        {%- for column in raw_event_columns() %}
-        case when reject_reason is not null then cast({{ column }} as {{ dbt.type_string() }}) end
-            as raw_{{ column }},
-        {%- endfor %}
+        case when reject_reason is not null then {{ raw_values_json() }} end as raw_values,
         {{ run_started_at_utc() }} as _staged_at
     from validated
 )
