@@ -1,34 +1,44 @@
 {#- S12: how a model whose incremental runs replace rows it already holds
-    is materialized, per engine. `unique_key` names the rows a run replaces:
+    is materialized, per engine. `unique_key` names the rows a run replaces.
+    Without `restate_column` the key identifies a single row (an event):
     every existing row whose key is among the new rows' keys goes, and the
-    new rows come in. `one_row_per_key`: the key identifies a single row (an
-    event), rather than a group of rows that may shrink (a user's sessions,
-    where a late event can merge two sessions into one). Models call
-    config(**restating_model_config(...)). -#}
-{% macro restating_model_config(unique_key, one_row_per_key=true) -%}
+    new rows come in. With it the key names a group (a user's sessions),
+    and the run replaces each group's rows from the group's earliest
+    `restate_column` value among the new rows on (see restated_groups
+    below). Models call config(**restating_model_config(...)). -#}
+{% macro restating_model_config(unique_key, restate_column=none) -%}
     {{ return(adapter.dispatch('restating_model_config', 'session_analytics')(
-        unique_key, one_row_per_key)) }}
+        unique_key, restate_column)) }}
 {%- endmacro %}
 
-{#- DuckDB and most warehouses: delete the keys' rows, insert the new ones. -#}
-{% macro default__restating_model_config(unique_key, one_row_per_key) -%}
-    {{ return({
-        'materialized': 'incremental',
-        'incremental_strategy': 'delete+insert',
-        'unique_key': unique_key,
-    }) }}
+{#- DuckDB and most warehouses: delete the replaced rows, insert the new ones. -#}
+{% macro default__restating_model_config(unique_key, restate_column) -%}
+    {%- if restate_column is none -%}
+        {{ return({
+            'materialized': 'incremental',
+            'incremental_strategy': 'delete+insert',
+            'unique_key': unique_key,
+        }) }}
+    {%- else -%}
+        {{ return({
+            'materialized': 'incremental',
+            'incremental_strategy': 'restated_groups',
+            'unique_key': unique_key,
+            'restate_column': restate_column,
+        }) }}
+    {%- endif -%}
 {%- endmacro %}
 
 {#- dbt-spark has no delete+insert. MERGE needs a table format that can
     update rows (Delta, Iceberg, Hudi: var `spark_file_format`); then a
     one-row-per-key model merges on its key, which replaces exactly the rows
-    delete+insert would. A group key cannot be merged (MERGE updates and
+    delete+insert would. A group cannot be merged (MERGE updates and
     inserts but cannot drop the group's rows that vanished), and plain
     Parquet tables cannot be merged at all: those models are rebuilt in full
     on every run, which gives the same rows. -#}
-{% macro spark__restating_model_config(unique_key, one_row_per_key) -%}
+{% macro spark__restating_model_config(unique_key, restate_column) -%}
     {%- set file_format = spark_file_format() -%}
-    {%- if one_row_per_key and file_format in ('delta', 'iceberg', 'hudi') -%}
+    {%- if restate_column is none and file_format in ('delta', 'iceberg', 'hudi') -%}
         {{ return({
             'materialized': 'incremental',
             'incremental_strategy': 'merge',
@@ -38,6 +48,35 @@
     {%- else -%}
         {{ return({'materialized': 'table'}) }}
     {%- endif -%}
+{%- endmacro %}
+
+{#- The `restated_groups` incremental strategy (a dbt custom strategy): per
+    key in the new rows, the target's rows whose `restate_column` is at or
+    after the key's earliest value among the new rows are deleted, and the
+    new rows inserted. For int_sessions: a restated user's sessions from the
+    restate point on are rebuilt; the earlier ones cannot change (S12) and
+    are left as they are rather than rewritten, so the work follows the
+    batch, not the history. -#}
+{% macro get_incremental_restated_groups_sql(arg_dict) -%}
+    {%- set target = arg_dict['target_relation'] -%}
+    {%- set source = arg_dict['temp_relation'] -%}
+    {%- set key = arg_dict['unique_key'] -%}
+    {%- set restate_column = config.require('restate_column') -%}
+    {%- set columns = get_quoted_csv(arg_dict['dest_columns'] | map(attribute='name')) -%}
+    delete from {{ target }} as replaced_rows
+    using (
+        select
+            {{ key }},
+            min({{ restate_column }}) as restate_from
+        from {{ source }}
+        group by {{ key }}
+    ) as restate_points
+    where
+        replaced_rows.{{ key }} = restate_points.{{ key }}
+        and replaced_rows.{{ restate_column }} >= restate_points.restate_from;
+
+    insert into {{ target }} ({{ columns }})
+    select {{ columns }} from {{ source }}
 {%- endmacro %}
 
 {#- The table format merged incremental models use on Spark: the var

@@ -1,11 +1,12 @@
 {#- S4/S7: one row per session, open or concluded. Incremental (S12): the
-    rows of every user whose events were restated in this run are replaced:
-    the restated sessions are built from the restated events alone, and the
-    user's earlier sessions are copied as they were; other users' rows are
-    untouched. -#}
+    sessions are built from the events this run restated alone. A restated
+    user's events from their earliest restated session on were all
+    restated, so the `restated_groups` strategy replaces that user's
+    sessions from that start on with the ones built here; the user's
+    earlier sessions and other users' rows stay as they are. -#}
 {{ config(
     on_schema_change='fail',
-    **restating_model_config(unique_key='user_id', one_row_per_key=false),
+    **restating_model_config(unique_key='user_id', restate_column='session_start'),
 ) }}
 
 {#- Incremental: the events this run restated, sessionized after the last build. -#}
@@ -26,32 +27,6 @@ sessionable_events as (
         and _sessionized_at > {{ built_after }}
         {%- endif %}
 ),
-{%- if is_incremental() %}
-
--- S12: a restated user's events from their earliest restated session on
--- were all restated; the sessions that start before it are kept as built.
-restate_points as (
-    select
-        user_id,
-        min(session_start) as restate_from
-    from sessionable_events
-    group by user_id
-),
-
-kept_sessions as (
-    select
-        previous_sessions.session_id,
-        previous_sessions.user_id,
-        previous_sessions.session_start,
-        previous_sessions.session_end,
-        previous_sessions.event_count
-    from {{ this }} as previous_sessions
-    inner join restate_points
-        on
-            previous_sessions.user_id = restate_points.user_id
-            and previous_sessions.session_start < restate_points.restate_from
-),
-{%- endif %}
 
 built_sessions as (
     select
@@ -64,14 +39,6 @@ built_sessions as (
     group by ct_session_id, user_id, session_start
 ),
 
-sessions as (
-    select * from built_sessions
-    {%- if is_incremental() %}
-    union all
-    select * from kept_sessions
-    {%- endif %}
-),
-
 final as (
     select
         session_id,
@@ -82,7 +49,7 @@ final as (
         {{ elapsed_whole_seconds('session_start', 'session_end') }} as session_length_seconds,
         event_count,
         {{ run_started_at_utc() }} as _built_at
-    from sessions
+    from built_sessions
 )
 
 select * from final
