@@ -43,6 +43,11 @@
 {%- endmacro %}
 
 {% macro default__raw_value_from_json(raw_values, column) -%}
+    {{ exceptions.raise_compiler_error(
+        "raw_value_from_json is not implemented for " ~ target.type) }}
+{%- endmacro %}
+
+{% macro duckdb__raw_value_from_json(raw_values, column) -%}
     json_extract_string({{ raw_values }}, '$.{{ column }}')
 {%- endmacro %}
 

@@ -7,8 +7,9 @@
     Incremental (S12): only users with new sessionable events are touched,
     and for them only the events from `restate_from` on: the start of the
     earliest session with an event later than a timeout before the user's
-    earliest new event (or that event itself, if there is none). Nothing before it can
-    change: the gap in front of it is at least a timeout and stays so.
+    earliest new event (or that event itself, if there is none). Nothing
+    before it can change: the gap in front of it is at least a timeout and
+    stays so.
     `this` is scanned where it is needed rather than through a CTE: DuckDB
     materializes a CTE referenced more than once, which would copy the
     whole event table on every incremental run. -#}
