@@ -11,7 +11,9 @@
         unique_key, restate_column)) }}
 {%- endmacro %}
 
-{#- DuckDB and most warehouses: delete the replaced rows, insert the new ones. -#}
+{#- DuckDB: delete the replaced rows, insert the new ones. (restated_groups'
+    `delete … using` is also Postgres and Snowflake SQL; BigQuery would need
+    a strategy of its own.) -#}
 {% macro default__restating_model_config(unique_key, restate_column) -%}
     {%- if restate_column is none -%}
         {{ return({

@@ -10,8 +10,8 @@
 {#- S2: a rejected row's raw values, as received, as one JSON object of
     text (`raw_values_json`, keys = the S1 columns, read from the reader's
     columns) and back (`raw_value_from_json`). One text column rather than
-    one per S1 column: nine mostly-NULL columns cost ≈ 1.3 s more to write
-    per 10M rows than one (docs/benchmarks.md). -#}
+    one per S1 column: nine mostly-NULL columns cost ≈ 1 s more to write per
+    10M rows than one (docs/benchmarks.md). -#}
 {% macro raw_values_json() -%}
     {{ return(adapter.dispatch('raw_values_json', 'session_analytics')()) }}
 {%- endmacro %}
