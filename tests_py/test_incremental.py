@@ -7,6 +7,8 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import duckdb
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -192,6 +194,27 @@ def test_changed_timeout_requires_a_full_refresh(tmp_path):
     assert run.returncode != 0
     assert "run `dbt build --full-refresh`" in run.output
     run_dbt([*MODELS_AND_SEEDS, "--full-refresh"], warehouses.incremental_db, changed).check()
+
+
+# A team edits a seed and runs `dbt seed`: here the seed's table is changed in
+# place, and `dbt run` (models only) keeps it as changed.
+@pytest.mark.parametrize(
+    "seed_change",
+    [
+        "insert into seeds.session_exclusion_rules values"
+        " ('Search', '*', '*', true, 'a team rule')",
+        "insert into seeds.channel_aliases values ('srch', 'Search')",
+    ],
+)
+def test_changed_seed_requires_a_full_refresh(tmp_path, seed_change):
+    warehouses = Warehouses(tmp_path)
+    warehouses.arrive([event("a", "u1", 0)])
+    with duckdb.connect(str(warehouses.incremental_db)) as con:
+        con.execute(seed_change)
+    run = run_dbt(["run"], warehouses.incremental_db, warehouses.variables)
+    assert run.returncode != 0
+    assert "The session definition changed" in run.output
+    run_dbt(["run", "--full-refresh"], warehouses.incremental_db, warehouses.variables).check()
 
 
 # Random streams: a few users, events minutes apart around the timeout, split
