@@ -19,6 +19,21 @@
     {{ return(days) }}
 {%- endmacro %}
 
+{#- S6: the var `session_as_of` as a SQL timestamp, or none when it is not
+    given. A value that does not parse fails the run: as a NULL as_of it
+    would leave every session open and the board empty, with no error. -#}
+{% macro session_as_of() -%}
+    {%- set given = var('session_as_of') -%}
+    {%- if given is none -%}{{ return(none) }}{%- endif -%}
+    {%- set parsed = parse_timestamp("'" ~ (given | string | replace("'", "''")) ~ "'") -%}
+    {%- if execute and run_query('select ' ~ parsed ~ ' is null').columns[0].values()[0] -%}
+        {{ exceptions.raise_compiler_error(
+            "session_as_of must be a timestamp such as '2026-11-01 00:00:00' "
+            ~ "(ISO 8601; no offset means UTC), got " ~ given) }}
+    {%- endif -%}
+    {{ return(parsed) }}
+{%- endmacro %}
+
 {#- S12: a fingerprint of everything that defines sessions: the timeout and
     the exclusion-rule and channel-alias seeds, as a one-row select. Stored on
     every sessionized event, so an incremental run can refuse to mix two

@@ -493,6 +493,15 @@ def test_non_positive_timeout_is_refused(dbt_build, tmp_path, timeout):
     assert "session_timeout_seconds must be a positive number" in run.output
 
 
+@pytest.mark.parametrize("as_of", ["2026-13-01", "yesterday", "2026-10-01 25:00:00"])
+def test_unparseable_as_of_is_refused(dbt_build, tmp_path, as_of):
+    path = write_csv(tmp_path / "in" / "events.csv", EDGE_ROWS[:2])
+    run = dbt_build(str(path), session_as_of=as_of)
+    assert run.returncode != 0
+    assert "session_as_of must be a timestamp" in run.output
+    assert f"got {as_of}" in run.output
+
+
 # How each tampering with a built warehouse shows in the S2 accounting test.
 TAMPERINGS: dict[str, tuple[str, list[tuple[str, str]]]] = {
     "row read twice": (

@@ -2,6 +2,8 @@
     reporting time zone, and the dashboard window ending on that date. -#}
 {{ config(materialized='table') }}
 
+{%- set given_as_of = session_as_of() %}
+
 with
 
 events as (
@@ -10,8 +12,8 @@ events as (
 
 as_of as (
     select
-    {%- if var('session_as_of') is not none %}
-        {{ parse_timestamp("'" ~ var('session_as_of') ~ "'") }} as as_of
+    {%- if given_as_of is not none %}
+        {{ given_as_of }} as as_of
         {%- else %}
     -- S6: the latest staged event, sessionable or not.
     max(event_ts) as as_of
