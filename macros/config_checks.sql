@@ -19,6 +19,18 @@
     {{ return(days) }}
 {%- endmacro %}
 
+{#- S2: how far after its loaded_at an event may lie, in whole seconds,
+    from the var `max_future_hours`. -#}
+{% macro max_future_seconds() -%}
+    {%- set hours = var('max_future_hours') | float(-1) -%}
+    {%- if hours < 0 -%}
+        {{ exceptions.raise_compiler_error(
+            "max_future_hours must be a non-negative number of hours, got "
+            ~ var('max_future_hours')) }}
+    {%- endif -%}
+    {{ return((hours * 3600) | int) }}
+{%- endmacro %}
+
 {#- S6: the var `session_as_of` as a SQL timestamp, or none when it is not
     given. A value that does not parse fails the run: as a NULL as_of it
     would leave every session open and the board empty, with no error. -#}

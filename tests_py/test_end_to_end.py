@@ -485,21 +485,27 @@ def test_unsupported_extension_fails_with_a_clear_message(dbt_build, tmp_path):
     assert "raw_events_path must end in" in run.output
 
 
-@pytest.mark.parametrize("timeout", [0, -5])
-def test_non_positive_timeout_is_refused(dbt_build, tmp_path, timeout):
+# A knob with a value that makes no sense fails the run with a message that
+# names it, rather than building marts that look right.
+@pytest.mark.parametrize(
+    ("knob", "value", "message"),
+    [
+        ("session_timeout_seconds", 0, "session_timeout_seconds must be a positive number"),
+        ("session_timeout_seconds", -5, "session_timeout_seconds must be a positive number"),
+        ("dashboard_days", 0, "dashboard_days must be a positive number of days"),
+        ("max_future_hours", -1, "max_future_hours must be a non-negative number of hours"),
+        ("max_future_hours", "a day", "max_future_hours must be a non-negative number of hours"),
+        ("session_as_of", "2026-13-01", "session_as_of must be a timestamp"),
+        ("session_as_of", "yesterday", "session_as_of must be a timestamp"),
+        ("session_as_of", "2026-10-01 25:00:00", "session_as_of must be a timestamp"),
+    ],
+)
+def test_meaningless_knob_value_is_refused(dbt_build, tmp_path, knob, value, message):
     path = write_csv(tmp_path / "in" / "events.csv", EDGE_ROWS[:2])
-    run = dbt_build(str(path), session_timeout_seconds=timeout, command="run")
+    run = dbt_build(str(path), **{knob: value})
     assert run.returncode != 0
-    assert "session_timeout_seconds must be a positive number" in run.output
-
-
-@pytest.mark.parametrize("as_of", ["2026-13-01", "yesterday", "2026-10-01 25:00:00"])
-def test_unparseable_as_of_is_refused(dbt_build, tmp_path, as_of):
-    path = write_csv(tmp_path / "in" / "events.csv", EDGE_ROWS[:2])
-    run = dbt_build(str(path), session_as_of=as_of)
-    assert run.returncode != 0
-    assert "session_as_of must be a timestamp" in run.output
-    assert f"got {as_of}" in run.output
+    assert message in run.output
+    assert f"got {value}" in run.output
 
 
 # How each tampering with a built warehouse shows in the S2 accounting test.

@@ -84,7 +84,7 @@ validated as (
             when
                 parsed_event_ts > {{ add_seconds(
                     'coalesce(parsed_loaded_at, ' ~ run_started_at_utc() ~ ')',
-                    var('max_future_hours') * 3600
+                    max_future_seconds()
                 ) }}
                 then 'future_event_ts'
         end as reject_reason
