@@ -1,13 +1,23 @@
 {#- The knobs of the session definition, read and validated in one place. -#}
 
+{#- A positive whole number of seconds: a fraction would otherwise be cut
+    off without a word. -#}
 {% macro session_timeout_seconds() -%}
-    {%- set timeout = var('session_timeout_seconds') | int -%}
-    {%- if timeout <= 0 -%}
+    {%- set given = var('session_timeout_seconds') -%}
+    {%- set timeout = given | int(0) -%}
+    {%- if timeout <= 0 or (given | string | trim) != (timeout | string) -%}
         {{ exceptions.raise_compiler_error(
-            "session_timeout_seconds must be a positive number of seconds, got "
-            ~ var('session_timeout_seconds')) }}
+            "session_timeout_seconds must be a positive whole number of seconds, got "
+            ~ given) }}
     {%- endif -%}
     {{ return(timeout) }}
+{%- endmacro %}
+
+{#- The timeout as a literal number of microseconds, the unit gaps are
+    measured in: a literal, so the engine reads it as a 64-bit integer (an
+    hour is past the 32-bit range). -#}
+{% macro session_timeout_microseconds() -%}
+    {{ return(session_timeout_seconds() * 1000000) }}
 {%- endmacro %}
 
 {% macro dashboard_days() -%}

@@ -30,7 +30,7 @@ too_close as (
         previous_session_end is not null
         and {{ epoch_microseconds('session_start') }}
         - {{ epoch_microseconds('previous_session_end') }}
-        < {{ session_timeout_seconds() }} * 1000000
+        < {{ session_timeout_microseconds() }}
 ),
 
 event_summary as (

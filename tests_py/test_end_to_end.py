@@ -242,13 +242,15 @@ def actual_db(dbt_build, tmp_path: Path) -> Path:
     return tmp_path / "warehouse" / "warehouse.duckdb"
 
 
-def test_vars_change_timeout_timezone_window_and_buckets(dbt_build, tmp_path):
+# An hour is past a 32-bit count of microseconds.
+@pytest.mark.parametrize("timeout", [600, 3600])
+def test_vars_change_timeout_timezone_window_and_buckets(dbt_build, tmp_path, timeout):
     path = write_csv(tmp_path / "in" / "events.csv", EDGE_ROWS)
     actual = build_and_compare(
         dbt_build,
         [path],
         str(tmp_path / "in" / "*.csv"),
-        session_timeout_seconds=600,
+        session_timeout_seconds=timeout,
         session_as_of="2026-10-02 00:00:00",
         reporting_timezone="America/New_York",
         dashboard_days=7,
@@ -490,8 +492,9 @@ def test_unsupported_extension_fails_with_a_clear_message(dbt_build, tmp_path):
 @pytest.mark.parametrize(
     ("knob", "value", "message"),
     [
-        ("session_timeout_seconds", 0, "session_timeout_seconds must be a positive number"),
-        ("session_timeout_seconds", -5, "session_timeout_seconds must be a positive number"),
+        ("session_timeout_seconds", 0, "session_timeout_seconds must be a positive whole"),
+        ("session_timeout_seconds", -5, "session_timeout_seconds must be a positive whole"),
+        ("session_timeout_seconds", 1.5, "session_timeout_seconds must be a positive whole"),
         ("dashboard_days", 0, "dashboard_days must be a positive number of days"),
         ("max_future_hours", -1, "max_future_hours must be a non-negative number of hours"),
         ("max_future_hours", "a day", "max_future_hours must be a non-negative number of hours"),

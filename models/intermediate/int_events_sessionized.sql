@@ -173,7 +173,7 @@ session_openers as (
             when
                 {{ epoch_microseconds('event_ts') }}
                 - {{ epoch_microseconds('previous_event_ts') }}
-                >= {{ timeout_seconds }} * 1000000
+                >= {{ session_timeout_microseconds() }}
                 then {{ session_id('user_id', 'event_ts') }}
         end as opened_session_id,
         case
@@ -182,7 +182,7 @@ session_openers as (
             when
                 {{ epoch_microseconds('event_ts') }}
                 - {{ epoch_microseconds('previous_event_ts') }}
-                >= {{ timeout_seconds }} * 1000000
+                >= {{ session_timeout_microseconds() }}
                 then event_ts
         end as opened_session_at
     from events_with_previous
