@@ -11,7 +11,7 @@
     3339 allows a lower-case t and z) and with a decimal comma (ISO 8601
     allows it) written as a point. -#}
 {% macro normalized_timestamp_text(expression) -%}
-    replace(upper(trim(cast({{ expression }} as {{ dbt.type_string() }}))), ',', '.')
+    replace(upper({{ trim_text('cast(' ~ expression ~ ' as ' ~ dbt.type_string() ~ ')') }}), ',', '.')
 {%- endmacro %}
 
 {#- S1: the ISO-8601 text (normalized_timestamp_text) every engine accepts,

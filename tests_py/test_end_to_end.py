@@ -146,6 +146,26 @@ EDGE_ROWS: list[list[str]] = [
 ]
 
 
+# S2: whitespace of every kind around the text (Spark parity reads them too).
+WHITESPACE_ROWS: list[list[str]] = [
+    ["w1", "u1", "Notification Clicked", "2026-10-01 10:00:00", "\tEmail ", "", "", "", LOADED],
+    ["w2", "u2", "App Launched", "2026-10-01 10:00:00", "", " api\t", "", "", LOADED],
+    ["w3", "u3", "App Launched", "\t2026-10-01 10:00:00\r\n", "", "", "", "", LOADED],
+    [
+        "\u3000w4\xa0",
+        "\x1cu4\x85",
+        "\u2028App Launched\u2029",
+        "2026-10-01 10:00:00",
+        "",
+        "",
+        "\vWeb\f",
+        "",
+        LOADED,
+    ],
+    ["w5", "\t \n", "App Launched", "2026-10-01 10:00:00", "", "", "", "", LOADED],
+]
+
+
 def write_csv(path: Path, rows: list[list[str]], columns: list[str] = COLUMNS) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", newline="") as handle:
@@ -331,6 +351,26 @@ def test_awkward_csv_rows_match_the_reference(dbt_build, tmp_path):
         (row["reject_reason"], row["event_id"], row["user_id"]) for row in actual["rejected_events"]
     ] == [("missing_event_name", "r3", "u5")]
     assert actual["counts"] == {"raw": 10, "staged": 8, "duplicate": 1, "rejected": 1}
+
+
+def test_whitespace_of_every_kind_is_trimmed(dbt_build, tmp_path):
+    """S2: text is trimmed of tabs, line breaks and Unicode spaces too, as
+    Python's str.strip() does, before S3 decides what is sessionable."""
+    path = write_csv(tmp_path / "in" / "events.csv", WHITESPACE_ROWS)
+    actual = build_and_compare(dbt_build, [path], str(tmp_path / "in" / "*.csv"))
+
+    events = {row["event_id"]: row for row in actual["fct_events"]}
+    assert (events["w1"]["channel"], events["w1"]["is_sessionable"]) == ("Email", False)
+    assert (events["w2"]["source"], events["w2"]["is_sessionable"]) == ("API", False)
+    assert events["w3"]["session_key"] == ("u3", datetime(2026, 10, 1, 10, 0))
+    assert (events["w4"]["user_id"], events["w4"]["event_name"], events["w4"]["platform"]) == (
+        "u4",
+        "App Launched",
+        "Web",
+    )
+    assert [(row["event_id"], row["reject_reason"]) for row in actual["rejected_events"]] == [
+        ("w5", "missing_user_id")
+    ]
 
 
 def test_timestamp_text_forms_match_the_reference(dbt_build, tmp_path):

@@ -1,10 +1,10 @@
 """Issue 3: the same project on Apache Spark (dbt-spark, `session` method, a local
 Spark) gives the same rows as on DuckDB in every public mart of S11.
 
-One small input (generated events in two CSV files plus the hand-written edge
-cases of test_end_to_end in a third) is built once on DuckDB and once with a
-single `dbt build --target spark --full-refresh`, followed by the step that
-writes the S8 distribution on Spark. Every mart is then read from both and
+One small input (generated events in two CSV files, the hand-written edge
+cases of test_end_to_end in a third, its whitespace rows in a fourth) is built
+once on DuckDB and once with a single `dbt build --target spark --full-refresh`,
+followed by the step that writes the S8 distribution on Spark. Every mart is then read from both and
 compared row for row (timestamps as naive UTC). Run alone with `make
 test-spark` (`pytest -m spark`). Skipped only when the Spark extras
 (requirements-spark.txt) are not installed.
@@ -26,7 +26,7 @@ from typing import Any
 import pytest
 
 from conftest import DBT, PROJECT_DIR, PUBLIC_MARTS, read_table, run_dbt
-from test_end_to_end import EDGE_ROWS, write_csv
+from test_end_to_end import EDGE_ROWS, WHITESPACE_ROWS, write_csv
 
 pytestmark = pytest.mark.spark
 
@@ -79,6 +79,7 @@ def builds(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     inputs = root / "in"
     generate_events(inputs, 3000, seed=5, n_files=2, fmt="csv")
     write_csv(inputs / "edge_cases.csv", EDGE_ROWS)
+    write_csv(inputs / "whitespace.csv", WHITESPACE_ROWS)
     variables = {"raw_events_path": str(inputs / "*.csv")}
 
     duckdb_path = root / "duckdb" / "warehouse.duckdb"

@@ -38,12 +38,12 @@ channel_aliases as (
 trimmed as (
     select
         *,
-        nullif(trim(event_id), '') as given_event_id,
-        nullif(trim(user_id), '') as trimmed_user_id,
-        nullif(trim(event_name), '') as trimmed_event_name,
-        nullif(trim(channel), '') as trimmed_channel,
-        nullif(trim(source), '') as trimmed_source,
-        nullif(trim(platform), '') as trimmed_platform,
+        nullif({{ trim_text('event_id') }}, '') as given_event_id,
+        nullif({{ trim_text('user_id') }}, '') as trimmed_user_id,
+        nullif({{ trim_text('event_name') }}, '') as trimmed_event_name,
+        nullif({{ trim_text('channel') }}, '') as trimmed_channel,
+        nullif({{ trim_text('source') }}, '') as trimmed_source,
+        nullif({{ trim_text('platform') }}, '') as trimmed_platform,
         {{ parse_timestamp('event_ts') }} as parsed_event_ts,
         {{ parse_timestamp('loaded_at') }} as parsed_loaded_at
     from raw_rows
@@ -78,7 +78,7 @@ validated as (
             when trimmed_event_name is null then 'missing_event_name'
             when
                 parsed_event_ts is null
-                and nullif(trim(cast(event_ts as {{ dbt.type_string() }})), '') is null
+                and nullif({{ trim_text('cast(event_ts as ' ~ dbt.type_string() ~ ')') }}, '') is null
                 then 'missing_event_ts'
             when parsed_event_ts is null then 'invalid_event_ts'
             when

@@ -1,0 +1,23 @@
+{#- S2: text is trimmed of whitespace at both ends: every character Python's
+    str.strip() removes (spaces, tabs, line breaks, the other control
+    separators and the Unicode spaces), on every engine. The engines' own
+    trim() stops short: DuckDB's keeps tabs and line breaks, Spark's removes
+    only the ASCII space. -#}
+{% macro whitespace_class() -%}
+[\t\n\x0b\x0c\r\x1c-\x20\x{85}\x{a0}\x{1680}\x{2000}-\x{200a}\x{2028}\x{2029}\x{202f}\x{205f}\x{3000}]
+{%- endmacro %}
+
+{% macro trim_text(expression) -%}
+    {{ return(adapter.dispatch('trim_text', 'session_analytics')(expression)) }}
+{%- endmacro %}
+
+{#- RE2 (DuckDB) and Postgres read the class as written. -#}
+{% macro default__trim_text(expression) -%}
+    regexp_replace({{ expression }}, '^{{ whitespace_class() }}+|{{ whitespace_class() }}+$', '', 'g')
+{%- endmacro %}
+
+{#- Spark unescapes string literals first: the backslashes are doubled. -#}
+{% macro spark__trim_text(expression) -%}
+    {%- set pattern = '^' ~ whitespace_class() ~ '+|' ~ whitespace_class() ~ '+$' -%}
+    regexp_replace({{ expression }}, '{{ pattern | replace("\\", "\\\\") }}', '')
+{%- endmacro %}
