@@ -46,10 +46,17 @@
         already holds as a naive timestamp is taken as it is: typeof() folds
         to a constant, so the time-zone round trip (a tenth of a build at 10M
         events) is skipped for the whole column. Other typed timestamps
-        (timestamptz, other precisions) convert to UTC; text is cast only
+        (timestamptz, other precisions) convert to UTC, nanoseconds cut to
+        microseconds; text is cast only
         when it is ISO (iso_timestamp_pattern). -#}
     case
         when typeof({{ expression }}) = 'TIMESTAMP' then try_cast({{ expression }} as timestamp)
+        {#- DuckDB's cast rounds nanoseconds to the nearest microsecond; S4
+            wants real elapsed time, so they are cut, as text's are. -#}
+        when typeof({{ expression }}) = 'TIMESTAMP_NS' then make_timestamp((
+            epoch_ns(try_cast({{ expression }} as timestamp_ns))
+            - (epoch_ns(try_cast({{ expression }} as timestamp_ns)) % 1000 + 1000) % 1000
+        ) // 1000)
         when typeof({{ expression }}) like 'TIMESTAMP%'
             then try_cast(try_cast({{ expression }} as timestamptz) as timestamp)
         when

@@ -453,6 +453,29 @@ def test_parquet_with_typed_timestamps(dbt_build, tmp_path):
     assert [row["reject_reason"] for row in actual["rejected_events"]] == ["missing_event_ts"]
 
 
+def test_parquet_nanoseconds_are_cut_to_microseconds(dbt_build, tmp_path):
+    # S4: 10:00 to 10:19:59.9999996 is under the 20-minute timeout; rounded to
+    # the microsecond it would be exactly 20 minutes, a second session.
+    path = tmp_path / "in" / "events.parquet"
+    path.parent.mkdir()
+    start_ns = int(datetime(2026, 10, 1, 10, 0, tzinfo=ZoneInfo("UTC")).timestamp()) * 10**9
+    table = pa.table(
+        {
+            "event_id": ["n1", "n2"],
+            "user_id": ["u1", "u1"],
+            "event_name": ["App Launched", "Search"],
+            "event_ts": pa.array([start_ns, start_ns + 1_199_999_999_600], type=pa.timestamp("ns")),
+        }
+    )
+    pq.write_table(table, path)
+    run = dbt_build(str(path)).check()
+    sessions = read_table(run.db_path, "marts.fct_sessions")
+    assert [
+        (row["session_start"], row["session_end"], row["session_length_seconds"])
+        for row in sessions
+    ] == [(datetime(2026, 10, 1, 10, 0), datetime(2026, 10, 1, 10, 19, 59, 999999), 1199)]
+
+
 def test_parquet_with_time_zone_aware_timestamps(dbt_build, tmp_path):
     # S1: a timestamptz column is an instant; it is stored as UTC (13:00 in
     # Paris in October is 11:00 UTC), and a naive one is taken as it is.
