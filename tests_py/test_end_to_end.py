@@ -476,6 +476,39 @@ def test_parquet_nanoseconds_are_cut_to_microseconds(dbt_build, tmp_path):
     ] == [(datetime(2026, 10, 1, 10, 0), datetime(2026, 10, 1, 10, 19, 59, 999999), 1199)]
 
 
+def test_parquet_nested_properties_arrive_as_json_text(dbt_build, tmp_path):
+    # S1: properties are JSON text; a Parquet writer may store them as a struct
+    # or a map, and text columns as binary.
+    path = tmp_path / "in" / "events.parquet"
+    path.parent.mkdir()
+    table = pa.table(
+        {
+            "event_id": pa.array([b"s1", b"s2"], type=pa.binary()),
+            "user_id": ["u1", "u1"],
+            "event_name": ["App Launched", "Search"],
+            "event_ts": pa.array(
+                [datetime(2026, 10, 1, 11, 0), datetime(2026, 10, 1, 11, 5)],
+                type=pa.timestamp("us"),
+            ),
+            "properties": pa.array(
+                [{"plan": "pro", "items": 2}, {"plan": None, "items": 0}],
+                type=pa.struct([("plan", pa.string()), ("items", pa.int64())]),
+            ),
+            "platform": pa.array([[("os", "iOS")], []], type=pa.map_(pa.string(), pa.string())),
+        }
+    )
+    pq.write_table(table, path)
+    run = dbt_build(str(path)).check()
+    events = read_table(run.db_path, "marts.fct_events", "event_id")
+    assert [
+        (row["event_id"], json.loads(row["properties"]), json.loads(row["platform"]))
+        for row in events
+    ] == [
+        ("s1", {"plan": "pro", "items": 2}, {"os": "iOS"}),
+        ("s2", {"plan": None, "items": 0}, {}),
+    ]
+
+
 def test_parquet_with_time_zone_aware_timestamps(dbt_build, tmp_path):
     # S1: a timestamptz column is an instant; it is stored as UTC (13:00 in
     # Paris in October is 11:00 UTC), and a naive one is taken as it is.
