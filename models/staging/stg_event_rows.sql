@@ -78,7 +78,9 @@ validated as (
             when trimmed_event_name is null then 'missing_event_name'
             when
                 parsed_event_ts is null
-                and nullif({{ trim_text('cast(event_ts as ' ~ dbt.type_string() ~ ')') }}, '') is null
+                and nullif(
+                    {{ trim_text('cast(event_ts as ' ~ dbt.type_string() ~ ')') }}, ''
+                ) is null
                 then 'missing_event_ts'
             when parsed_event_ts is null then 'invalid_event_ts'
             when
