@@ -33,9 +33,10 @@
     from the var `max_future_hours`. -#}
 {% macro max_future_seconds() -%}
     {%- set hours = var('max_future_hours') | float(-1) -%}
-    {%- if hours < 0 -%}
+    {#- Also false for NaN and infinity. -#}
+    {%- if not (hours >= 0 and hours <= 1000000) -%}
         {{ exceptions.raise_compiler_error(
-            "max_future_hours must be a non-negative number of hours, got "
+            "max_future_hours must be a number of hours from 0 to 1,000,000, got "
             ~ var('max_future_hours')) }}
     {%- endif -%}
     {{ return((hours * 3600) | int) }}
@@ -47,8 +48,12 @@
 {% macro session_as_of() -%}
     {%- set given = var('session_as_of') -%}
     {%- if given is none -%}{{ return(none) }}{%- endif -%}
-    {%- set parsed = parse_timestamp("'" ~ (given | string | replace("'", "''")) ~ "'") -%}
-    {%- if execute and run_query('select ' ~ parsed ~ ' is null').columns[0].values()[0] -%}
+    {#- No timestamp holds a quote or a backslash; refused here, neither can
+        end the SQL literal early on any engine. -#}
+    {%- set text = given | string -%}
+    {%- set parsed = parse_timestamp("'" ~ text ~ "'") -%}
+    {%- if "'" in text or "\\" in text
+        or (execute and run_query('select ' ~ parsed ~ ' is null').columns[0].values()[0]) -%}
         {{ exceptions.raise_compiler_error(
             "session_as_of must be a timestamp such as '2026-11-01 00:00:00' "
             ~ "(ISO 8601; no offset means UTC), got " ~ given) }}
@@ -65,10 +70,10 @@
         '{{ session_timeout_seconds() }}'
         || '|' || (
             select coalesce({{ string_agg_ordered(
-                "lower(trim(event_name)) || ',' || lower(trim(channel)) || ','
-                || lower(trim(source)) || ',' || cast(is_excluded as " ~ dbt.type_string() ~ ")",
+                rule_key('event_name') ~ " || ',' || " ~ rule_key('channel') ~ " || ','
+                || " ~ rule_key('source') ~ " || ',' || cast(is_excluded as " ~ dbt.type_string() ~ ")",
                 "';'",
-                ['lower(trim(event_name))', 'lower(trim(channel))', 'lower(trim(source))'],
+                [rule_key('event_name'), rule_key('channel'), rule_key('source')],
             ) }}, '')
             from {{ rules }}
         )

@@ -83,6 +83,12 @@
     select * from first_loaded_rows
 {%- endmacro %}
 
+{#- S3: how a rule's event name, channel or source is compared: trimmed as
+    staged text is (S2), case-insensitively. -#}
+{% macro rule_key(column) -%}
+    lower({{ trim_text(column) }})
+{%- endmacro %}
+
 {#- S3: `events` (a relation or CTE name with stg_events' columns) with
     is_sessionable from the exclusion-rule seed: the most specific matching
     rule decides, and at a tie exclusion wins. Rules are judged once per
@@ -100,12 +106,12 @@
     normalized_rules as (
         select
             is_excluded,
-            lower(trim(event_name)) as event_name_key,
-            lower(trim(channel)) as channel_key,
-            lower(trim(source)) as source_key,
-            case when trim(event_name) = '*' then 0 else 1 end
-            + case when trim(channel) = '*' then 0 else 1 end
-            + case when trim(source) = '*' then 0 else 1 end as specificity
+            {{ rule_key('event_name') }} as event_name_key,
+            {{ rule_key('channel') }} as channel_key,
+            {{ rule_key('source') }} as source_key,
+            case when {{ rule_key('event_name') }} = '*' then 0 else 1 end
+            + case when {{ rule_key('channel') }} = '*' then 0 else 1 end
+            + case when {{ rule_key('source') }} = '*' then 0 else 1 end as specificity
         from rules
     ),
 

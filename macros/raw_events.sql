@@ -108,7 +108,7 @@
 {#- A select of the S1 columns from `files` (a list of paths): every column
     as text except timestamps a typed file already holds (a nested Parquet
     value, struct, map or list, as its JSON text; Parquet binary as UTF-8
-    text), NULL where a file lacks the column, plus _file_name and _file_row_number: the row's
+    text, or as escaped bytes when it is not UTF-8), NULL where a file lacks the column, plus _file_name and _file_row_number: the row's
     position, increasing through each file, by which the first of two rows
     loaded at the same time wins (S2). A malformed row is read, never an
     error: a CSV row short of fields gets NULLs, a field beyond the header is
@@ -130,7 +130,7 @@
     {%- endset -%}
     {%- if format == 'parquet' -%}
         {%- set reader -%}
-            read_parquet({{ file_list }}, union_by_name = true, binary_as_string = true, filename = '_file_name', file_row_number = true)
+            read_parquet({{ file_list }}, union_by_name = true, filename = '_file_name', file_row_number = true)
         {%- endset -%}
     {%- elif format == 'json' -%}
         {#- Declared columns: a key missing from a line is NULL, extra keys are ignored,
@@ -189,6 +189,9 @@
         {{ column }},
         {%- elif type.startswith('STRUCT') or type.startswith('MAP') or type.endswith(']') %}
         cast(to_json({{ column }}) as varchar) as {{ column }},
+        {%- elif type == 'BLOB' %}
+        {#- Binary that is not UTF-8 stays readable as escaped bytes, not an error. #}
+        coalesce(try(decode({{ column }})), cast({{ column }} as varchar)) as {{ column }},
         {%- else %}
         cast({{ column }} as varchar) as {{ column }},
         {%- endif %}

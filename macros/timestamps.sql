@@ -53,7 +53,7 @@
         when typeof({{ expression }}) = 'TIMESTAMP' then try_cast({{ expression }} as timestamp)
         {#- DuckDB's cast rounds nanoseconds to the nearest microsecond; S4
             wants real elapsed time, so they are cut, as text's are. -#}
-        when typeof({{ expression }}) = 'TIMESTAMP_NS' then make_timestamp((
+        when typeof({{ expression }}) in ('TIMESTAMP_NS', 'TIMESTAMPTZ_NS') then make_timestamp((
             epoch_ns(try_cast({{ expression }} as timestamp_ns))
             - (epoch_ns(try_cast({{ expression }} as timestamp_ns)) % 1000 + 1000) % 1000
         ) // 1000)

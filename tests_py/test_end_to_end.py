@@ -453,7 +453,8 @@ def test_parquet_with_typed_timestamps(dbt_build, tmp_path):
     assert [row["reject_reason"] for row in actual["rejected_events"]] == ["missing_event_ts"]
 
 
-def test_parquet_nanoseconds_are_cut_to_microseconds(dbt_build, tmp_path):
+@pytest.mark.parametrize("time_zone", [None, "UTC"])
+def test_parquet_nanoseconds_are_cut_to_microseconds(dbt_build, tmp_path, time_zone):
     # S4: 10:00 to 10:19:59.9999996 is under the 20-minute timeout; rounded to
     # the microsecond it would be exactly 20 minutes, a second session.
     path = tmp_path / "in" / "events.parquet"
@@ -464,7 +465,9 @@ def test_parquet_nanoseconds_are_cut_to_microseconds(dbt_build, tmp_path):
             "event_id": ["n1", "n2"],
             "user_id": ["u1", "u1"],
             "event_name": ["App Launched", "Search"],
-            "event_ts": pa.array([start_ns, start_ns + 1_199_999_999_600], type=pa.timestamp("ns")),
+            "event_ts": pa.array(
+                [start_ns, start_ns + 1_199_999_999_600], type=pa.timestamp("ns", tz=time_zone)
+            ),
         }
     )
     pq.write_table(table, path)
@@ -478,12 +481,12 @@ def test_parquet_nanoseconds_are_cut_to_microseconds(dbt_build, tmp_path):
 
 def test_parquet_nested_properties_arrive_as_json_text(dbt_build, tmp_path):
     # S1: properties are JSON text; a Parquet writer may store them as a struct
-    # or a map, and text columns as binary.
+    # or a map, and text columns as binary (UTF-8 or not).
     path = tmp_path / "in" / "events.parquet"
     path.parent.mkdir()
     table = pa.table(
         {
-            "event_id": pa.array([b"s1", b"s2"], type=pa.binary()),
+            "event_id": pa.array(["sé1".encode(), b"s2"], type=pa.binary()),
             "user_id": ["u1", "u1"],
             "event_name": ["App Launched", "Search"],
             "event_ts": pa.array(
@@ -495,17 +498,24 @@ def test_parquet_nested_properties_arrive_as_json_text(dbt_build, tmp_path):
                 type=pa.struct([("plan", pa.string()), ("items", pa.int64())]),
             ),
             "platform": pa.array([[("os", "iOS")], []], type=pa.map_(pa.string(), pa.string())),
+            "channel": pa.array([b"\xff\xfe", None], type=pa.binary()),
         }
     )
     pq.write_table(table, path)
     run = dbt_build(str(path)).check()
     events = read_table(run.db_path, "marts.fct_events", "event_id")
     assert [
-        (row["event_id"], json.loads(row["properties"]), json.loads(row["platform"]))
+        (
+            row["event_id"],
+            json.loads(row["properties"]),
+            json.loads(row["platform"]),
+            row["channel"],
+        )
         for row in events
     ] == [
-        ("s1", {"plan": "pro", "items": 2}, {"os": "iOS"}),
-        ("s2", {"plan": None, "items": 0}, {}),
+        ("s2", {"plan": None, "items": 0}, {}, None),
+        # Binary that is not UTF-8 is kept as escaped bytes, not a failed build.
+        ("sé1", {"plan": "pro", "items": 2}, {"os": "iOS"}, "\\xFF\\xFE"),
     ]
 
 
@@ -583,6 +593,9 @@ def test_unsupported_extension_fails_with_a_clear_message(dbt_build, tmp_path):
     assert "raw_events_path must end in" in run.output
 
 
+HOURS_RANGE = "max_future_hours must be a number of hours from 0 to 1,000,000"
+
+
 # A knob with a value that makes no sense fails the run with a message that
 # names it, rather than building marts that look right.
 @pytest.mark.parametrize(
@@ -592,11 +605,15 @@ def test_unsupported_extension_fails_with_a_clear_message(dbt_build, tmp_path):
         ("session_timeout_seconds", -5, "session_timeout_seconds must be a positive whole"),
         ("session_timeout_seconds", 1.5, "session_timeout_seconds must be a positive whole"),
         ("dashboard_days", 0, "dashboard_days must be a positive number of days"),
-        ("max_future_hours", -1, "max_future_hours must be a non-negative number of hours"),
-        ("max_future_hours", "a day", "max_future_hours must be a non-negative number of hours"),
+        ("max_future_hours", -1, HOURS_RANGE),
+        ("max_future_hours", "a day", HOURS_RANGE),
+        ("max_future_hours", "nan", HOURS_RANGE),
+        ("max_future_hours", "inf", HOURS_RANGE),
         ("session_as_of", "2026-13-01", "session_as_of must be a timestamp"),
         ("session_as_of", "yesterday", "session_as_of must be a timestamp"),
         ("session_as_of", "2026-10-01 25:00:00", "session_as_of must be a timestamp"),
+        ("session_as_of", "2026-10-01 10:00:00'", "session_as_of must be a timestamp"),
+        ("session_as_of", "2026-10-01\\", "session_as_of must be a timestamp"),
     ],
 )
 def test_meaningless_knob_value_is_refused(dbt_build, tmp_path, knob, value, message):
