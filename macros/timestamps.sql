@@ -47,8 +47,7 @@
         to a constant, so the time-zone round trip (a tenth of a build at 10M
         events) is skipped for the whole column. Other typed timestamps
         (timestamptz, other precisions) convert to UTC, nanoseconds cut to
-        microseconds; text is cast only
-        when it is ISO (iso_timestamp_pattern). -#}
+        microseconds; text is cast only when it is ISO (iso_timestamp_pattern). -#}
     case
         when typeof({{ expression }}) = 'TIMESTAMP' then try_cast({{ expression }} as timestamp)
         {#- DuckDB's cast rounds nanoseconds to the nearest microsecond; S4
