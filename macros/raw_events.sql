@@ -109,8 +109,9 @@
     as text except timestamps a typed file already holds (a nested Parquet
     value, struct, map or list, as its JSON text; Parquet binary as UTF-8
     text, or as escaped bytes when it is not UTF-8), NULL where a file lacks
-    the column, plus _file_name and _file_row_number: the row's position, increasing through each file, by which the first of two rows
-    loaded at the same time wins (S2). A malformed row is read, never an
+    the column, plus _file_name and _file_row_number: the row's position,
+    increasing through each file, by which the first of two rows loaded at
+    the same time wins (S2). A malformed row is read, never an
     error: a CSV row short of fields gets NULLs, a field beyond the header is
     ignored, and an NDJSON line that does not parse is a row of NULLs, so
     each is rejected (S2) rather than failing the build or vanishing. -#}
