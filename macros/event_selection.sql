@@ -62,6 +62,7 @@
     first_loaded_rows as (
         {%- for relation in ['single_rows', 'first_loaded_repeated_rows'] %}
         select
+            _row_key,
             event_id,
             user_id,
             event_name,
@@ -157,6 +158,7 @@
 
     flagged_events as (
         select
+            events._row_key,
             events.event_id,
             events.user_id,
             events.event_name,

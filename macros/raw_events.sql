@@ -111,7 +111,9 @@
     text, or as escaped bytes when it is not UTF-8), NULL where a file lacks
     the column, plus _file_name and _file_row_number: the row's position,
     increasing through each file, by which the first of two rows loaded at
-    the same time wins (S2). A malformed row is read, never an
+    the same time wins (S2), and _read_key, a bigint unique among the rows
+    of this read (stg_event_rows offsets it past earlier runs' keys).
+    A malformed row is read, never an
     error: a CSV row short of fields gets NULLs, a field beyond the header is
     ignored, and an NDJSON line that does not parse is a row of NULLs, so
     each is rejected (S2) rather than failing the build or vanishing. -#}
@@ -166,7 +168,8 @@
         cast(null as varchar) as {{ column }},
         {%- endfor %}
         cast(null as varchar) as _file_name,
-        cast(null as bigint) as _file_row_number
+        cast(null as bigint) as _file_row_number,
+        cast(null as bigint) as _read_key
     where false
     {%- else %}
     {%- if format != 'parquet' %}
@@ -198,7 +201,14 @@
         {%- endif %}
         {%- endfor %}
         _file_name,
-        {{ 'file_row_number' if format == 'parquet' else '_read_position' }} as _file_row_number
+        {%- if format == 'parquet' %}
+        file_row_number as _file_row_number,
+        {#- Up to 2^40 rows per file and 2^23 files per read. #}
+        (cast(file_index as bigint) << 40) + file_row_number as _read_key
+        {%- else %}
+        _read_position as _file_row_number,
+        _read_position as _read_key
+        {%- endif %}
     from {{ reader if format == 'parquet' else 'numbered_rows' }}
     {%- endif %}
 {%- endmacro %}
@@ -222,9 +232,16 @@
         cast(null as string) as {{ column }},
         {%- endfor %}
         cast(null as string) as _file_name,
-        cast(null as bigint) as _file_row_number
+        cast(null as bigint) as _file_row_number,
+        cast(null as bigint) as _read_key
     where false
     {%- else %}
+    {#- Numbered above the union, where the partition index in the id's upper
+        bits is the union's: unique across the files. #}
+    select
+        *,
+        monotonically_increasing_id() as _read_key
+    from (
     {%- for file in files %}
         {%- set view = 'raw_events__' ~ local_md5(format ~ '|' ~ file) %}
         {%- if format == 'json' %}
@@ -269,6 +286,7 @@
     union all
     {%- endif %}
     {%- endfor %}
+    ) as raw_rows
     {%- endif %}
 {%- endmacro %}
 

@@ -1,8 +1,10 @@
 {#- S2: every raw row of every file read is exactly one of staged, duplicate
-    or rejected: each file's rows are all in stg_event_rows, every valid row's
-    event id is a published event and every published event has a valid row
-    (the other rows of that id are its duplicates; that each id is published
-    once is fct_events' unique test). -#}
+    or rejected: each file's rows are all in stg_event_rows, and every valid
+    row's event id is published exactly once (one row of the id is a row
+    int_events_sessionized points to; the others are its duplicates), and
+    every published event points to a valid row. So this is also the test
+    that fct_events' event_id is unique. Rows are matched on the bigint
+    _row_key, and grouped by id once. -#}
 {%- set files = list_raw_event_files(var('raw_events_path')) %}
 
 with
@@ -11,8 +13,8 @@ event_rows as (
     select * from {{ ref('stg_event_rows') }}
 ),
 
-events as (
-    select * from {{ ref('fct_events') }}
+sessionized_events as (
+    select * from {{ ref('int_events_sessionized') }}
 ),
 
 raw_counts as (
@@ -38,24 +40,45 @@ file_mismatches as (
     where raw_counts.raw_row_count != coalesce(read_counts.read_row_count, 0)
 ),
 
-valid_ids as (
-    select distinct event_id
+-- One join serves every check.
+row_matches as (
+    select
+        event_rows.event_id,
+        event_rows._row_key as row_key,
+        event_rows.reject_reason,
+        sessionized_events._row_key as published_row_key
     from event_rows
-    where reject_reason is null
+    full outer join sessionized_events
+        on event_rows._row_key = sessionized_events._row_key
 ),
 
--- One join serves both directions.
+-- A published key without a valid row is counted under its id, or under
+-- the key when it points to no row at all.
+counts_by_id as (
+    select
+        coalesce(event_id, cast(published_row_key as {{ dbt.type_string() }})) as problem_key,
+        count(case when row_key is not null and reject_reason is null then 1 end)
+            as valid_row_count,
+        count(case when row_key is not null and reject_reason is null then published_row_key end)
+            as published_valid_row_count,
+        count(case when row_key is null or reject_reason is not null then published_row_key end)
+            as published_invalid_row_count
+    from row_matches
+    group by coalesce(event_id, cast(published_row_key as {{ dbt.type_string() }}))
+),
+
 id_mismatches as (
     select
-        coalesce(valid_ids.event_id, events.event_id) as problem_key,
+        problem_key,
         case
-            when events.event_id is null then 'valid event id never staged'
-            else 'staged event without a valid raw row'
+            when published_invalid_row_count > 0 then 'staged event without a valid raw row'
+            when published_valid_row_count = 0 then 'valid event id never staged'
+            else 'event id published more than once'
         end as problem
-    from valid_ids
-    full outer join events
-        on valid_ids.event_id = events.event_id
-    where valid_ids.event_id is null or events.event_id is null
+    from counts_by_id
+    where
+        published_invalid_row_count > 0
+        or (valid_row_count > 0 and published_valid_row_count != 1)
 ),
 
 final as (

@@ -7,8 +7,9 @@ sessions as (
     select * from {{ ref('fct_sessions') }}
 ),
 
+-- The narrow table fct_events takes its session columns from: no join.
 events as (
-    select * from {{ ref('fct_events') }}
+    select * from {{ ref('int_events_sessionized') }}
 ),
 
 sessions_with_previous as (

@@ -629,15 +629,26 @@ TAMPERINGS: dict[str, tuple[str, list[tuple[str, str]]]] = {
     "row read twice": (
         "insert into staging.stg_event_rows"
         " select * from staging.stg_event_rows where event_id = 'd2'",
-        [("events", "rows of the file not read exactly once")],
+        # The copy has the row's key too, so fct_events would show d2 twice.
+        [
+            ("d2", "event id published more than once"),
+            ("events", "rows of the file not read exactly once"),
+        ],
+    ),
+    "id published twice": (
+        "insert into intermediate.int_events_sessionized"
+        " select * from intermediate.int_events_sessionized where _row_key in"
+        " (select _row_key from staging.stg_event_rows where event_id = 'd2')",
+        [("d2", "event id published more than once")],
     ),
     "id not published": (
-        "delete from intermediate.int_events_sessionized where event_id = 'd2'",
+        "delete from intermediate.int_events_sessionized where _row_key in"
+        " (select _row_key from staging.stg_event_rows where event_id = 'd2')",
         [("d2", "valid event id never staged")],
     ),
-    "phantom id": (
-        "update intermediate.int_events_sessionized set event_id = 'ghost' where event_id = 'g1'",
-        [("g1", "valid event id never staged"), ("ghost", "staged event without a valid raw row")],
+    "published row rejected": (
+        "update staging.stg_event_rows set reject_reason = 'missing_user_id' where event_id = 'g1'",
+        [("g1", "staged event without a valid raw row")],
     ),
 }
 
@@ -665,8 +676,8 @@ def accounting_problems(db_path: Path, raw_events_path: str) -> list[tuple[str, 
 @pytest.mark.parametrize("file_format", ["csv", "parquet"])
 def test_accounting_test_catches_a_lost_or_phantom_row(dbt_build, tmp_path, file_format):
     # The S2 accounting test fails when a raw row is missing from staging or
-    # read twice, a valid id is not published or a published id has no valid
-    # row. Per-file counts come from Parquet footers, or from counting rows.
+    # read twice, a valid id is not published or published twice, or a
+    # published id has no valid row. Per-file counts come from Parquet footers, or from counting rows.
     path = write_csv(tmp_path / "in" / "events.csv", EDGE_ROWS[:4])
     if file_format == "parquet":
         path = tmp_path / "parquet" / "events.parquet"

@@ -21,8 +21,12 @@
     {%- set read_files = run_query(
         "select distinct _file_name from " ~ this).columns[0].values() | list %}
 {%- set files = all_files | reject('in', read_files) | list %}
+{#- This run's keys follow the keys of every earlier run. -#}
+{%- set latest_key = run_query("select max(_row_key) from " ~ this).columns[0].values()[0] %}
+{%- set row_key_offset = 0 if latest_key is none else latest_key + 1 %}
 {%- else %}
 {%- set files = all_files %}
+{%- set row_key_offset = 0 %}
 {%- endif %}
 
 with
@@ -97,6 +101,8 @@ final as (
     select
         _file_name,
         _file_row_number,
+        -- The row's key: what the narrow int_events_sessionized points to.
+        {{ row_key_offset }} + _read_key as _row_key,
         -- S2: rows without an id get one derived from their content.
         case
             when reject_reason is not null then null
