@@ -677,7 +677,8 @@ def accounting_problems(db_path: Path, raw_events_path: str) -> list[tuple[str, 
 def test_accounting_test_catches_a_lost_or_phantom_row(dbt_build, tmp_path, file_format):
     # The S2 accounting test fails when a raw row is missing from staging or
     # read twice, a valid id is not published or published twice, or a
-    # published id has no valid row. Per-file counts come from Parquet footers, or from counting rows.
+    # published id has no valid row. Per-file counts come from Parquet
+    # footers, or from counting rows.
     path = write_csv(tmp_path / "in" / "events.csv", EDGE_ROWS[:4])
     if file_format == "parquet":
         path = tmp_path / "parquet" / "events.parquet"

@@ -217,6 +217,19 @@ def test_changed_seed_requires_a_full_refresh(tmp_path, seed_change):
     run_dbt(["run", "--full-refresh"], warehouses.incremental_db, warehouses.variables).check()
 
 
+def test_staged_rows_rebuilt_alone_require_a_full_refresh(tmp_path):
+    # A full refresh of stg_event_rows alone numbers its rows again; the keys
+    # int_events_sessionized holds would point to other rows.
+    warehouses = Warehouses(tmp_path)
+    warehouses.arrive([event("a", "u1", 0)])
+    db, variables = warehouses.incremental_db, warehouses.variables
+    run_dbt(["run", "--full-refresh", "--select", "stg_event_rows"], db, variables).check()
+    run = run_dbt(["run"], db, variables)
+    assert run.returncode != 0
+    assert "was rebuilt after" in run.output
+    run_dbt(["run", "--full-refresh"], db, variables).check()
+
+
 # Random streams: a few users, events minutes apart around the timeout, split
 # into arrival batches in random order (so later files hold earlier events),
 # with re-sent events and excluded ones.

@@ -48,6 +48,7 @@ session_definition as (
 {% if is_incremental() -%}
 {%- do assert_session_definition_unchanged(
     this, ref('session_exclusion_rules'), ref('channel_aliases')) -%}
+{%- do assert_staged_rows_not_rebuilt(this, ref('stg_event_rows')) -%}
 
 {#- The new rows: staged after every published event. -#}
 {%- set staged_after = latest_timestamp_literal(this, '_staged_at') %}
