@@ -203,8 +203,8 @@
         _file_name,
         {%- if format == 'parquet' %}
         file_row_number as _file_row_number,
-        {#- Up to 2^40 rows per file and 2^23 files per read. #}
-        (cast(file_index as bigint) << 40) + file_row_number as _read_key
+        {#- Up to 2^32 rows per file; keys for 2^31 files over all runs. #}
+        (cast(file_index as bigint) << 32) + file_row_number as _read_key
         {%- else %}
         _read_position as _file_row_number,
         _read_position as _read_key

@@ -2,9 +2,9 @@
     or rejected: each file's rows are all in stg_event_rows, and every valid
     row's event id is published exactly once (one row of the id is a row
     int_events_sessionized points to; the others are its duplicates), and
-    every published event points to a valid row. So this is also the test
-    that fct_events' event_id is unique. Rows are matched on the bigint
-    _row_key, and grouped by id once. -#}
+    every published event points to a valid row with its user and time.
+    So this is also the test that fct_events' event_id is unique. Rows are
+    matched on the bigint _row_key, and grouped by id once. -#}
 {%- set files = list_raw_event_files(var('raw_events_path')) %}
 
 with
@@ -40,13 +40,17 @@ file_mismatches as (
     where raw_counts.raw_row_count != coalesce(read_counts.read_row_count, 0)
 ),
 
--- One join serves every check.
+-- One join serves every check. A published event must carry its staged
+-- row's user and time: keys renumbered under it (stg_event_rows rebuilt
+-- alone) would otherwise pair events with other rows' columns.
 row_matches as (
     select
         event_rows.event_id,
         event_rows._row_key as row_key,
         event_rows.reject_reason,
-        sessionized_events._row_key as published_row_key
+        sessionized_events._row_key as published_row_key,
+        event_rows.user_id = sessionized_events.user_id
+        and event_rows.event_ts = sessionized_events.event_ts as is_same_event
     from event_rows
     full outer join sessionized_events
         on event_rows._row_key = sessionized_events._row_key
@@ -56,15 +60,21 @@ row_matches as (
 -- the key when it points to no row at all.
 counts_by_id as (
     select
-        coalesce(event_id, cast(published_row_key as {{ dbt.type_string() }})) as problem_key,
+        coalesce(
+            event_id, '_row_key ' || cast(published_row_key as {{ dbt.type_string() }})
+        ) as problem_key,
         count(case when row_key is not null and reject_reason is null then 1 end)
             as valid_row_count,
         count(case when row_key is not null and reject_reason is null then published_row_key end)
             as published_valid_row_count,
         count(case when row_key is null or reject_reason is not null then published_row_key end)
-            as published_invalid_row_count
+            as published_invalid_row_count,
+        count(case when not is_same_event then 1 end) as published_other_row_count
     from row_matches
-    group by coalesce(event_id, cast(published_row_key as {{ dbt.type_string() }}))
+    group by
+        coalesce(
+            event_id, '_row_key ' || cast(published_row_key as {{ dbt.type_string() }})
+        )
 ),
 
 id_mismatches as (
@@ -72,12 +82,14 @@ id_mismatches as (
         problem_key,
         case
             when published_invalid_row_count > 0 then 'staged event without a valid raw row'
+            when published_other_row_count > 0 then 'staged event differs from its raw row'
             when published_valid_row_count = 0 then 'valid event id never staged'
             else 'event id published more than once'
         end as problem
     from counts_by_id
     where
         published_invalid_row_count > 0
+        or published_other_row_count > 0
         or (valid_row_count > 0 and published_valid_row_count != 1)
 ),
 

@@ -646,6 +646,12 @@ TAMPERINGS: dict[str, tuple[str, list[tuple[str, str]]]] = {
         " (select _row_key from staging.stg_event_rows where event_id = 'd2')",
         [("d2", "valid event id never staged")],
     ),
+    "published event moved": (
+        "update intermediate.int_events_sessionized"
+        " set event_ts = event_ts + interval 1 second where _row_key in"
+        " (select _row_key from staging.stg_event_rows where event_id = 'd2')",
+        [("d2", "staged event differs from its raw row")],
+    ),
     "published row rejected": (
         "update staging.stg_event_rows set reject_reason = 'missing_user_id' where event_id = 'g1'",
         [("g1", "staged event without a valid raw row")],
