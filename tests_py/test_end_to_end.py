@@ -698,6 +698,9 @@ def test_accounting_test_catches_a_lost_or_phantom_row(dbt_build, tmp_path, file
     built = dbt_build(glob).check().db_path
     assert accounting_problems(built, glob) == []
     for name, (tampering, problems) in TAMPERINGS.items():
+        # Only the file counts depend on the format; the id checks do not.
+        if file_format != "csv" and name != "row read twice":
+            continue
         tampered = tmp_path / name.replace(" ", "_") / "warehouse.duckdb"
         tampered.parent.mkdir()
         shutil.copyfile(built, tampered)
