@@ -116,3 +116,13 @@
             ~ relation ~ " holds point to other rows: run `dbt build --full-refresh`.") }}
     {%- endif -%}
 {%- endmacro %}
+
+{#- on-run-start: every knob is checked before any model runs, so a bad value
+    fails the run in seconds rather than after the raw events are staged.
+    The macros above stay where the values are used, too. -#}
+{% macro check_knobs() -%}
+    {%- do session_timeout_seconds() -%}
+    {%- do dashboard_days() -%}
+    {%- do max_future_seconds() -%}
+    {%- do session_as_of() -%}
+{%- endmacro %}

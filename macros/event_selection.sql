@@ -6,28 +6,31 @@
     is a duplicate.
 
     Most ids occur once; only ids seen more than once are ranked, so the
-    cost is a hash aggregate on the id, not a sort of every row.
+    cost is a hash aggregate, not a sort of every row. The aggregate groups
+    a 64-bit hash of the id rather than the text: an id that shares its
+    hash with another is ranked among its own rows all the same, since the
+    ranking partitions by the id itself.
     `event_rows` is scanned where it is read rather than through a CTE:
     DuckDB materializes a CTE used more than once, a copy of every row. -#}
 {% macro first_loaded_rows(event_rows) -%}
     with
 
-    repeated_ids as (
-        select event_rows.event_id
+    repeated_id_hashes as (
+        select {{ fast_hash('event_rows.event_id') }} as event_id_hash
         from {{ event_rows }} as event_rows
         where event_rows.reject_reason is null
-        group by event_rows.event_id
+        group by {{ fast_hash('event_rows.event_id') }}
         having count(*) > 1
     ),
 
     single_rows as (
         select event_rows.*
         from {{ event_rows }} as event_rows
-        left join repeated_ids
-            on event_rows.event_id = repeated_ids.event_id
+        left join repeated_id_hashes
+            on {{ fast_hash('event_rows.event_id') }} = repeated_id_hashes.event_id_hash
         where
             event_rows.reject_reason is null
-            and repeated_ids.event_id is null
+            and repeated_id_hashes.event_id_hash is null
     ),
 
     ranked_repeated_rows as (
@@ -49,8 +52,8 @@
                     event_rows.properties
             ) as event_id_rank
         from {{ event_rows }} as event_rows
-        inner join repeated_ids
-            on event_rows.event_id = repeated_ids.event_id
+        inner join repeated_id_hashes
+            on {{ fast_hash('event_rows.event_id') }} = repeated_id_hashes.event_id_hash
         where event_rows.reject_reason is null
     ),
 

@@ -35,3 +35,18 @@
 {% macro duckdb__last_non_null(expression) -%}
     last_value({{ expression }} ignore nulls)
 {%- endmacro %}
+
+{#- A 64-bit hash of `expression`, to find candidate repeats with an integer
+    group by instead of a text one. Not an id: two values may share a hash,
+    so callers compare the values themselves wherever equality matters. -#}
+{% macro fast_hash(expression) -%}
+    {{ return(adapter.dispatch('fast_hash', 'session_analytics')(expression)) }}
+{%- endmacro %}
+
+{% macro default__fast_hash(expression) -%}
+    xxhash64({{ expression }})
+{%- endmacro %}
+
+{% macro duckdb__fast_hash(expression) -%}
+    hash({{ expression }})
+{%- endmacro %}

@@ -85,6 +85,9 @@ def dbt_build(tmp_path: Path) -> Callable[..., DbtRun]:
         **variables: Any,
     ) -> DbtRun:
         args = [command] + (["--full-refresh"] if full_refresh else [])
+        if command == "build":
+            # The unit tests do not depend on the input; `make dbt-test` runs them once.
+            args += ["--exclude-resource-type", "unit_test"]
         return run_dbt(
             args,
             tmp_path / db_name / "warehouse.duckdb",

@@ -31,14 +31,13 @@ class Warehouses:
         self.batches = 0
 
     def arrive(self, rows: list[list[str]]) -> None:
-        """A new file lands beside the old ones, then both warehouses run."""
+        """A new file lands beside the old ones, then the incremental warehouse runs."""
         self.batches += 1
         with (self.inbox / f"events_{self.batches:03d}.csv").open("w", newline="") as handle:
             writer = csv.writer(handle)
             writer.writerow(HEADER)
             writer.writerows(rows)
         run_dbt(MODELS_AND_SEEDS, self.incremental_db, self.variables).check()
-        run_dbt([*MODELS_AND_SEEDS, "--full-refresh"], self.full_refresh_db, self.variables).check()
 
     @property
     def incremental_db(self) -> Path:
@@ -49,6 +48,8 @@ class Warehouses:
         return self.root / "full" / "warehouse.duckdb"
 
     def assert_identical(self) -> None:
+        """A full refresh over every file so far gives the incremental warehouse's rows."""
+        run_dbt([*MODELS_AND_SEEDS, "--full-refresh"], self.full_refresh_db, self.variables).check()
         for mart in PUBLIC_MARTS:
             incremental = _without_run_stamps(read_table(self.incremental_db, f"marts.{mart}"))
             full = _without_run_stamps(read_table(self.full_refresh_db, f"marts.{mart}"))
