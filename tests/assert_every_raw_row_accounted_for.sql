@@ -13,6 +13,13 @@ event_rows as (
     select * from {{ ref('stg_event_rows') }}
 ),
 
+-- The same model imported twice on purpose: DuckDB materializes a CTE that
+-- is read twice, a copy of every staged row (71 of 215 CPU seconds at 100M
+-- events); each of these is read once and inlined.
+staged_file_names as (
+    select _file_name from {{ ref('stg_event_rows') }}
+),
+
 sessionized_events as (
     select * from {{ ref('int_events_sessionized') }}
 ),
@@ -25,7 +32,7 @@ read_counts as (
     select
         _file_name,
         count(*) as read_row_count
-    from event_rows
+    from staged_file_names
     group by _file_name
 ),
 
