@@ -49,10 +49,15 @@ file_mismatches as (
 
 -- One join serves every check. A published event must carry its staged
 -- row's user and time: keys renumbered under it (stg_event_rows rebuilt
--- alone) would otherwise pair events with other rows' columns.
+-- alone) would otherwise pair events with other rows' columns. A published
+-- key without a valid row is counted under its id, or under the key when
+-- it points to no row at all.
 row_matches as (
     select
-        event_rows.event_id,
+        coalesce(
+            event_rows.event_id,
+            '_row_key ' || cast(sessionized_events._row_key as {{ dbt.type_string() }})
+        ) as problem_key,
         event_rows._row_key as row_key,
         event_rows.reject_reason,
         sessionized_events._row_key as published_row_key,
@@ -63,13 +68,9 @@ row_matches as (
         on event_rows._row_key = sessionized_events._row_key
 ),
 
--- A published key without a valid row is counted under its id, or under
--- the key when it points to no row at all.
 counts_by_id as (
     select
-        coalesce(
-            event_id, '_row_key ' || cast(published_row_key as {{ dbt.type_string() }})
-        ) as problem_key,
+        problem_key,
         count(case when row_key is not null and reject_reason is null then 1 end)
             as valid_row_count,
         count(case when row_key is not null and reject_reason is null then published_row_key end)
@@ -78,10 +79,7 @@ counts_by_id as (
             as published_invalid_row_count,
         count(case when not is_same_event then 1 end) as published_other_row_count
     from row_matches
-    group by
-        coalesce(
-            event_id, '_row_key ' || cast(published_row_key as {{ dbt.type_string() }})
-        )
+    group by problem_key
 ),
 
 id_mismatches as (
