@@ -4,23 +4,43 @@
     int_events_sessionized points to; the others are its duplicates), and
     every published event points to a valid row with its user and time.
     So this is also the test that fct_events' event_id is unique. Rows are
-    matched on the bigint _row_key, and grouped by id once. -#}
+    matched on the bigint _row_key.
+
+    In two passes, so that the join of every staged row with every published
+    one carries and groups 64-bit numbers, not text (at 100M events it
+    spilled ≈ 19 GB of event ids to disk and took twice as long):
+    1. screening: per 64-bit hash of the event id (fast_hash), the counts
+       that decide the checks. A hash with at most one valid row holds at
+       most one valid id, so its counts are that id's and exact; a hash with
+       more (duplicates, or two ids sharing the hash) is flagged for pass 2
+       along with every hash that fails a check.
+    2. the flagged ids' rows, read again (normally the duplicates only) and
+       checked by the event id itself.
+    A published row's user is compared through its hash in pass 1 (its time
+    exactly): a changed user that keeps its 64-bit hash would go unseen. -#}
 {%- set files = list_raw_event_files(var('raw_events_path')) %}
 
 with
 
+-- Each relation is imported once per read on purpose: DuckDB materializes
+-- a CTE that is read twice, a copy of every row.
 event_rows as (
     select * from {{ ref('stg_event_rows') }}
 ),
 
--- The same model imported twice on purpose: DuckDB materializes a CTE that
--- is read twice, a copy of every staged row (71 of 215 CPU seconds at 100M
--- events); each of these is read once and inlined.
 staged_file_names as (
     select _file_name from {{ ref('stg_event_rows') }}
 ),
 
+flagged_event_rows as (
+    select * from {{ ref('stg_event_rows') }}
+),
+
 sessionized_events as (
+    select * from {{ ref('int_events_sessionized') }}
+),
+
+flagged_sessionized_events as (
     select * from {{ ref('int_events_sessionized') }}
 ),
 
@@ -47,35 +67,113 @@ file_mismatches as (
     where raw_counts.raw_row_count != coalesce(read_counts.read_row_count, 0)
 ),
 
+-- Pass 1. Hashed below the join, so that the join carries numbers.
+hashed_event_rows as (
+    select
+        _row_key,
+        {{ fast_hash('event_id') }} as event_id_hash,
+        reject_reason is null as is_valid,
+        {{ fast_hash('user_id') }} as user_id_hash,
+        event_ts
+    from event_rows
+),
+
+hashed_sessionized_events as (
+    select
+        _row_key,
+        {{ fast_hash('user_id') }} as user_id_hash,
+        event_ts
+    from sessionized_events
+),
+
 -- One join serves every check. A published event must carry its staged
 -- row's user and time: keys renumbered under it (stg_event_rows rebuilt
 -- alone) would otherwise pair events with other rows' columns. A published
--- key without a valid row is counted under its id, or under the key when
--- it points to no row at all.
+-- key without a staged row is counted under the key itself.
+hashed_matches as (
+    select
+        hashed_event_rows.event_id_hash,
+        hashed_event_rows._row_key as row_key,
+        hashed_event_rows.is_valid,
+        hashed_sessionized_events._row_key as published_row_key,
+        case
+            when hashed_event_rows._row_key is null then hashed_sessionized_events._row_key
+        end as key_without_row,
+        hashed_event_rows.user_id_hash = hashed_sessionized_events.user_id_hash
+        and hashed_event_rows.event_ts = hashed_sessionized_events.event_ts as is_same_event
+    from hashed_event_rows
+    full outer join hashed_sessionized_events
+        on hashed_event_rows._row_key = hashed_sessionized_events._row_key
+),
+
+counts_by_hash as (
+    select
+        event_id_hash,
+        key_without_row,
+        count(case when is_valid then 1 end) as valid_row_count,
+        count(case when is_valid then published_row_key end) as published_valid_row_count,
+        count(case when row_key is null or not is_valid then published_row_key end)
+            as published_invalid_row_count,
+        count(case when not is_same_event then 1 end) as published_other_row_count
+    from hashed_matches
+    group by event_id_hash, key_without_row
+),
+
+flagged_keys as (
+    select
+        event_id_hash,
+        key_without_row
+    from counts_by_hash
+    where
+        valid_row_count > 1
+        or published_invalid_row_count > 0
+        or published_other_row_count > 0
+        or (valid_row_count = 1 and published_valid_row_count != 1)
+),
+
+keys_without_row as (
+    select
+        '_row_key ' || cast(key_without_row as {{ dbt.type_string() }}) as problem_key,
+        'staged event without a valid raw row' as problem
+    from flagged_keys
+    where key_without_row is not null
+),
+
+-- Pass 2: the rows of the flagged event id hashes, matched exactly.
+flagged_rows as (
+    select
+        flagged_event_rows._row_key,
+        flagged_event_rows.event_id,
+        flagged_event_rows.reject_reason,
+        flagged_event_rows.user_id,
+        flagged_event_rows.event_ts
+    from flagged_event_rows
+    inner join flagged_keys
+        on {{ fast_hash('flagged_event_rows.event_id') }} = flagged_keys.event_id_hash
+),
+
 row_matches as (
     select
         coalesce(
-            event_rows.event_id,
-            '_row_key ' || cast(sessionized_events._row_key as {{ dbt.type_string() }})
+            flagged_rows.event_id,
+            '_row_key ' || cast(flagged_sessionized_events._row_key as {{ dbt.type_string() }})
         ) as problem_key,
-        event_rows._row_key as row_key,
-        event_rows.reject_reason,
-        sessionized_events._row_key as published_row_key,
-        event_rows.user_id = sessionized_events.user_id
-        and event_rows.event_ts = sessionized_events.event_ts as is_same_event
-    from event_rows
-    full outer join sessionized_events
-        on event_rows._row_key = sessionized_events._row_key
+        flagged_rows.reject_reason,
+        flagged_sessionized_events._row_key as published_row_key,
+        flagged_rows.user_id = flagged_sessionized_events.user_id
+        and flagged_rows.event_ts = flagged_sessionized_events.event_ts as is_same_event
+    from flagged_rows
+    left join flagged_sessionized_events
+        on flagged_rows._row_key = flagged_sessionized_events._row_key
 ),
 
 counts_by_id as (
     select
         problem_key,
-        count(case when row_key is not null and reject_reason is null then 1 end)
-            as valid_row_count,
-        count(case when row_key is not null and reject_reason is null then published_row_key end)
+        count(case when reject_reason is null then 1 end) as valid_row_count,
+        count(case when reject_reason is null then published_row_key end)
             as published_valid_row_count,
-        count(case when row_key is null or reject_reason is not null then published_row_key end)
+        count(case when reject_reason is not null then published_row_key end)
             as published_invalid_row_count,
         count(case when not is_same_event then 1 end) as published_other_row_count
     from row_matches
@@ -100,6 +198,8 @@ id_mismatches as (
 
 final as (
     select * from file_mismatches
+    union all
+    select * from keys_without_row
     union all
     select * from id_mismatches
 )

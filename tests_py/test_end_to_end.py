@@ -656,6 +656,14 @@ TAMPERINGS: dict[str, tuple[str, list[tuple[str, str]]]] = {
         "update staging.stg_event_rows set reject_reason = 'missing_user_id' where event_id = 'g1'",
         [("g1", "staged event without a valid raw row")],
     ),
+    "published key without a row": (
+        "update intermediate.int_events_sessionized set _row_key = 999999999 where _row_key in"
+        " (select _row_key from staging.stg_event_rows where event_id = 'd2')",
+        [
+            ("_row_key 999999999", "staged event without a valid raw row"),
+            ("d2", "valid event id never staged"),
+        ],
+    ),
 }
 
 
@@ -692,7 +700,13 @@ def test_accounting_test_catches_a_lost_or_phantom_row(dbt_build, tmp_path, file
     # (each copy keeps the file name the compiled SQL refers to).
     test_sql = next((built.parent / "target" / "compiled").rglob(ACCOUNTING_TEST + ".sql"))
     test_sql = test_sql.read_text()
+    # The test screens rows by a 64-bit hash of the event id and checks the
+    # flagged ids exactly: with every id sharing one hash, every row is
+    # flagged, and the problems found must be the same.
+    assert "hash(" in test_sql
+    colliding_sql = test_sql.replace("hash(", "0 * hash(")
     assert accounting_problems(built, test_sql) == []
+    assert accounting_problems(built, colliding_sql) == []
     for name, (tampering, problems) in TAMPERINGS.items():
         # Only the file counts depend on the format; the id checks do not.
         if file_format != "csv" and name != "row read twice":
@@ -703,6 +717,7 @@ def test_accounting_test_catches_a_lost_or_phantom_row(dbt_build, tmp_path, file
         with duckdb.connect(str(tampered)) as con:
             con.execute(tampering)
         assert accounting_problems(tampered, test_sql) == problems, name
+        assert accounting_problems(tampered, colliding_sql) == problems, name
         if name == "row read twice":
             # And dbt reports the failing rows as a failed test.
             run = run_dbt(
