@@ -37,8 +37,11 @@
 {%- endmacro %}
 
 {#- A 64-bit hash of `expression`, to find candidate repeats with an integer
-    group by instead of a text one. Not an id: two values may share a hash,
-    so callers compare the values themselves wherever equality matters. -#}
+    group by or join instead of a text one (first_loaded_rows, the S2
+    accounting test's first pass). Not an id: two values may share a hash, so
+    callers compare the values themselves wherever equality decides a
+    result; the accounting test's user comparison is the one documented
+    exception. -#}
 {% macro fast_hash(expression) -%}
     {{ return(adapter.dispatch('fast_hash', 'session_analytics')(expression)) }}
 {%- endmacro %}

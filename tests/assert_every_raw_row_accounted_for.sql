@@ -20,6 +20,21 @@
     exactly): a changed user that keeps its 64-bit hash would go unseen. -#}
 {%- set files = list_raw_event_files(var('raw_events_path')) %}
 
+{#- Both passes count the same way, over rows of (row_key, is_valid,
+    published_row_key, is_same_event), and judge the counts the same way. -#}
+{%- set match_counts %}
+        count(case when is_valid then 1 end) as valid_row_count,
+        count(case when is_valid then published_row_key end) as published_valid_row_count,
+        count(case when row_key is null or not is_valid then published_row_key end)
+            as published_invalid_row_count,
+        count(case when not is_same_event then 1 end) as published_other_row_count
+{%- endset %}
+{%- set fails_a_check %}
+        published_invalid_row_count > 0
+        or published_other_row_count > 0
+        or (valid_row_count > 0 and published_valid_row_count != 1)
+{%- endset %}
+
 with
 
 -- Each relation is imported once per read on purpose: DuckDB materializes
@@ -110,11 +125,7 @@ counts_by_hash as (
     select
         event_id_hash,
         key_without_row,
-        count(case when is_valid then 1 end) as valid_row_count,
-        count(case when is_valid then published_row_key end) as published_valid_row_count,
-        count(case when row_key is null or not is_valid then published_row_key end)
-            as published_invalid_row_count,
-        count(case when not is_same_event then 1 end) as published_other_row_count
+        {{- match_counts }}
     from hashed_matches
     group by event_id_hash, key_without_row
 ),
@@ -126,9 +137,7 @@ flagged_keys as (
     from counts_by_hash
     where
         valid_row_count > 1
-        or published_invalid_row_count > 0
-        or published_other_row_count > 0
-        or (valid_row_count = 1 and published_valid_row_count != 1)
+        or {{ fails_a_check }}
 ),
 
 keys_without_row as (
@@ -158,7 +167,8 @@ row_matches as (
             flagged_rows.event_id,
             '_row_key ' || cast(flagged_sessionized_events._row_key as {{ dbt.type_string() }})
         ) as problem_key,
-        flagged_rows.reject_reason,
+        flagged_rows._row_key as row_key,
+        flagged_rows.reject_reason is null as is_valid,
         flagged_sessionized_events._row_key as published_row_key,
         flagged_rows.user_id = flagged_sessionized_events.user_id
         and flagged_rows.event_ts = flagged_sessionized_events.event_ts as is_same_event
@@ -170,12 +180,7 @@ row_matches as (
 counts_by_id as (
     select
         problem_key,
-        count(case when reject_reason is null then 1 end) as valid_row_count,
-        count(case when reject_reason is null then published_row_key end)
-            as published_valid_row_count,
-        count(case when reject_reason is not null then published_row_key end)
-            as published_invalid_row_count,
-        count(case when not is_same_event then 1 end) as published_other_row_count
+        {{- match_counts }}
     from row_matches
     group by problem_key
 ),
@@ -190,10 +195,7 @@ id_mismatches as (
             else 'event id published more than once'
         end as problem
     from counts_by_id
-    where
-        published_invalid_row_count > 0
-        or published_other_row_count > 0
-        or (valid_row_count > 0 and published_valid_row_count != 1)
+    where {{ fails_a_check }}
 ),
 
 final as (
