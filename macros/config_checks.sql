@@ -104,12 +104,12 @@
     `relation` (int_events_sessionized) last ran: a full refresh of the
     staged rows alone numbers them again, so the row keys `relation` holds
     would point to other rows. Rebuilt means none of the rows `relation`
-    saw is left: every staged row is newer than its newest. -#}
+    saw is left: every staged row was staged after its last run. -#}
 {% macro assert_staged_rows_not_rebuilt(relation, staged_rows) -%}
     {%- if not execute -%}{{ return('') }}{%- endif -%}
     {%- set rebuilt = run_query(
         "select (select min(_staged_at) from " ~ staged_rows ~ ")"
-        ~ " > (select max(_staged_at) from " ~ relation ~ ")").columns[0].values()[0] -%}
+        ~ " > (select max(_sessionized_at) from " ~ relation ~ ")").columns[0].values()[0] -%}
     {%- if rebuilt -%}
         {{ exceptions.raise_compiler_error(
             staged_rows ~ " was rebuilt after " ~ relation ~ " last ran, so the row keys "

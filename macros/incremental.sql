@@ -100,3 +100,11 @@
     {{ return(none if latest is none
         else "cast('" ~ latest ~ "' as " ~ dbt.type_timestamp() ~ ")") }}
 {%- endmacro %}
+
+{#- The largest `_row_key` in `relation` (none when it is empty): where the
+    next run's staged rows are numbered from, and which of them
+    int_events_sessionized has not published yet. -#}
+{% macro latest_row_key(relation) -%}
+    {%- if not execute %}{{ return(none) }}{% endif -%}
+    {{ return(run_query('select max(_row_key) from ' ~ relation).columns[0].values()[0]) }}
+{%- endmacro %}

@@ -26,7 +26,7 @@
 ) }}
 
 {%- set timeout_seconds = session_timeout_seconds() %}
-{%- set event_columns = ['_row_key', 'user_id', 'event_ts', 'is_sessionable', '_staged_at'] %}
+{%- set event_columns = ['_row_key', 'user_id', 'event_ts', 'is_sessionable'] %}
 
 -- Only incremental runs read it, so dbt's parser needs telling:
 -- depends_on: {{ ref('stg_event_rows') }}
@@ -50,22 +50,27 @@ session_definition as (
     this, ref('session_exclusion_rules'), ref('channel_aliases')) -%}
 {%- do assert_staged_rows_not_rebuilt(this, ref('stg_event_rows')) -%}
 
-{#- The new rows: staged after every published event. -#}
-{%- set staged_after = latest_timestamp_literal(this, '_staged_at') %}
+{#- The new rows: keyed after every published event. Keys grow with every
+    run (stg_event_rows), so these are the rows staged since; the earlier
+    rows among them were not published, being duplicates of ids published
+    by rows keyed before (republished_ids drops them again). A key rather
+    than a staging time, so that the narrow table carries no time of its
+    own through its two sorts. -#}
+{%- set published_up_to = latest_row_key(this) %}
 
 new_valid_rows as (
     select new_rows.*
     from {{ ref('stg_event_rows') }} as new_rows
     where
         new_rows.reject_reason is null
-        {%- if staged_after is not none %}
-        and new_rows._staged_at > {{ staged_after }}
+        {%- if published_up_to is not none %}
+        and new_rows._row_key > {{ published_up_to }}
         {%- endif %}
 ),
 
 -- S2: a new row whose id is published already is a duplicate (the earlier
--- run wins): every valid row staged up to the last sessionizing run had
--- its id published by it. An inner join, so the hash table holds the
+-- run wins): every valid row keyed up to the last published one had its id
+-- published. An inner join, so the hash table holds the
 -- batch's ids and the earlier ids are only probed; `not exists` hashed
 -- every earlier id instead, work that grew with the history.
 republished_ids as (
@@ -75,10 +80,10 @@ republished_ids as (
         on published_rows.event_id = new_valid_rows.event_id
     where
         published_rows.reject_reason is null
-        {%- if staged_after is none %}
+        {%- if published_up_to is none %}
         and false
         {%- else %}
-        and published_rows._staged_at <= {{ staged_after }}
+        and published_rows._row_key <= {{ published_up_to }}
         {%- endif %}
 ),
 

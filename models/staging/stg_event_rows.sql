@@ -27,7 +27,7 @@
         "select distinct _file_name from " ~ this).columns[0].values() | list %}
 {%- set files = all_files | reject('in', read_files) | list %}
 {#- This run's keys follow the keys of every earlier run. -#}
-{%- set latest_key = run_query("select max(_row_key) from " ~ this).columns[0].values()[0] %}
+{%- set latest_key = latest_row_key(this) %}
 {%- set row_key_offset = 0 if latest_key is none else latest_key + 1 %}
 {%- else %}
 {%- set files = all_files %}
