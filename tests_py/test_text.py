@@ -48,7 +48,7 @@ def trimmed_by_duckdb(sql: str, values: list[str]) -> list[str | None]:
 
 def test_the_guard_is_compiled_in(trim_sql):
     # The fast path must exist for the property below to test it.
-    assert "ascii(value) between 33 and 126" in trim_sql
+    assert "ascii(value)" in trim_sql
 
 
 def test_examples(trim_sql):
