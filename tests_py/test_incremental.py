@@ -30,13 +30,17 @@ class Warehouses:
         self.variables = {"raw_events_path": str(self.inbox / "*.csv"), **variables}
         self.batches = 0
 
-    def arrive(self, rows: list[list[str]]) -> None:
-        """A new file lands beside the old ones, then the incremental warehouse runs."""
+    def land(self, rows: list[list[str]]) -> None:
+        """A new file lands beside the old ones."""
         self.batches += 1
         with (self.inbox / f"events_{self.batches:03d}.csv").open("w", newline="") as handle:
             writer = csv.writer(handle)
             writer.writerow(HEADER)
             writer.writerows(rows)
+
+    def arrive(self, rows: list[list[str]]) -> None:
+        """A new file lands beside the old ones, then the incremental warehouse runs."""
+        self.land(rows)
         run_dbt(MODELS_AND_SEEDS, self.incremental_db, self.variables).check()
 
     @property
@@ -172,6 +176,38 @@ def test_late_duplicate_stays_a_duplicate(tmp_path):
     assert names["a"] == "App Launched"
     audit = read_table(warehouses.incremental_db, "staging.stg_load_audit", "staged_at")
     assert [(row["staged_count"], row["duplicate_count"]) for row in audit] == [(2, 0), (1, 1)]
+    warehouses.assert_identical()
+
+
+def test_rows_staged_alone_and_a_losing_duplicate_keyed_last(tmp_path):
+    # An incremental run takes as new the rows keyed after the last one it
+    # published. The first file's last row is a duplicate that lost (keyed
+    # above every published row), and the second file is staged by a run of
+    # stg_event_rows alone: the next build publishes the second and third
+    # files' events once and keeps the loser out.
+    warehouses = Warehouses(tmp_path)
+    warehouses.arrive(
+        [
+            event("a", "u1", 0, loaded="2026-10-01 12:00:00"),
+            event("b", "u1", 10, loaded="2026-10-01 11:00:00"),
+            event("b", "u1", 10, name="Renamed", loaded="2026-10-01 12:00:00"),
+        ]
+    )
+    warehouses.land([event("c", "u1", 20, loaded="2026-10-02 12:00:00")])
+    db, variables = warehouses.incremental_db, warehouses.variables
+    run_dbt(["run", "--select", "stg_event_rows"], db, variables).check()
+    warehouses.arrive([event("d", "u2", 0, loaded="2026-10-03 12:00:00")])
+    names = {row["event_id"]: row["event_name"] for row in read_table(db, "marts.fct_events")}
+    assert names == {
+        "a": "App Launched",
+        "b": "App Launched",
+        "c": "App Launched",
+        "d": "App Launched",
+    }
+    assert warehouses.sessions() == [
+        ("u1", at(0), at(20), 1200, 3, False),
+        ("u2", at(0), at(0), 0, 1, True),
+    ]
     warehouses.assert_identical()
 
 
