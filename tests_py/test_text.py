@@ -12,9 +12,10 @@ from hypothesis import strategies as st
 
 from conftest import run_dbt
 
-# Every character str.strip() removes, with neighbours of the guard's bounds
-# ('!' and '~' are kept; ' ' and DEL are not whitespace to the guard's eyes
-# alike) and text it must leave alone: combining marks, zero-width space, emoji.
+# Every character str.strip() removes, the guard's bounds and their
+# neighbours ('!' and '~' skip the regular expression; ' ' and DEL do not,
+# and only ' ' is trimmed), and text that must be left alone: NUL, combining
+# marks, zero-width space, emoji.
 WHITESPACE = "".join(chr(code) for code in range(0x110000) if chr(code).isspace())
 ALPHABET = WHITESPACE + "!~\x7f\x00aZ0|é\u0301\u200b\U0001f600"
 
