@@ -320,9 +320,14 @@
 
 {#- CSV and NDJSON rows are numbered in the order they are read
     (read_raw_events), which DuckDB keeps only while preserve_insertion_order
-    is on; the profile turns it off for speed. stg_event_rows' hooks turn it
-    on before its read (`on` true) and back to the profile's value after
-    (`on` false). -#}
+    is on. Off is faster and lighter for large writes, so the project sets it
+    off once per run (on-run-start, `on` false), and stg_event_rows' hooks
+    turn it on around its read of CSV or NDJSON (`on` true) and off again.
+    Not a profile setting: the setting is global to the database, and
+    dbt-duckdb re-applies the profile's settings on every cursor it opens,
+    so with two dbt threads a node starting beside staging would turn it off
+    mid-read and renumber rows (the numbering decides which of an event id's
+    rows in one file wins). -#}
 {% macro keep_raw_row_order(on) -%}
     {{ return(adapter.dispatch('keep_raw_row_order', 'session_analytics')(on)) }}
 {%- endmacro %}
@@ -331,8 +336,13 @@
 {%- endmacro %}
 
 {% macro duckdb__keep_raw_row_order(on) -%}
-    {%- if raw_events_format(var('raw_events_path')) != 'parquet' -%}
-        {%- set profile_value = target.get('settings', {}).get('preserve_insertion_order', true) -%}
-        set preserve_insertion_order = {{ 'true' if on or (profile_value | string | lower) == 'true' else 'false' }}
+    {%- if 'preserve_insertion_order' in (target.get('settings') or {}) -%}
+        {%- do exceptions.raise_compiler_error(
+            "preserve_insertion_order is set by the project (keep_raw_row_order in"
+            " macros/raw_events.sql): remove it from the profile's settings, where"
+            " dbt-duckdb would re-apply it on every new connection") -%}
+    {%- endif -%}
+    {%- if not on or raw_events_format(var('raw_events_path')) != 'parquet' -%}
+        set preserve_insertion_order = {{ 'true' if on else 'false' }}
     {%- endif -%}
 {%- endmacro %}

@@ -16,7 +16,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from conftest import read_table, run_dbt
+from conftest import PROJECT_DIR, read_table, run_dbt
 from marts import actual_marts, assert_marts_equal, expected_marts
 from reference import compute_marts, read_raw_files
 from session_analytics.generate import COLUMNS as GENERATED_COLUMNS
@@ -623,6 +623,29 @@ def test_meaningless_knob_value_is_refused(dbt_build, tmp_path, knob, value, mes
     assert run.returncode != 0
     assert message in run.output
     assert f"got {value}" in run.output
+
+
+# The project owns preserve_insertion_order (keep_raw_row_order): from a
+# profile, dbt-duckdb would re-apply it on every connection and, with two
+# threads, could turn it off while staging numbers CSV rows.
+def test_insertion_order_in_the_profile_is_refused(tmp_path):
+    profiles = (PROJECT_DIR / "profiles.yml").read_text()
+    settings = "      settings:\n"
+    assert profiles.count(settings) == 1
+    profile_dir = tmp_path / "profile"
+    profile_dir.mkdir()
+    (profile_dir / "profiles.yml").write_text(
+        profiles.replace(settings, settings + "        preserve_insertion_order: false\n")
+    )
+    path = write_csv(tmp_path / "in" / "events.csv", EDGE_ROWS[:2])
+    run = run_dbt(
+        ["seed"],
+        tmp_path / "db" / "warehouse.duckdb",
+        {"raw_events_path": str(path)},
+        env={"DBT_PROFILES_DIR": str(profile_dir)},
+    )
+    assert run.returncode != 0
+    assert "preserve_insertion_order is set by the project" in run.output
 
 
 # How each tampering with a built warehouse shows in the S2 accounting test.
