@@ -108,3 +108,67 @@
     {%- if not execute %}{{ return(none) }}{% endif -%}
     {{ return(run_query('select max(_row_key) from ' ~ relation).columns[0].values()[0]) }}
 {%- endmacro %}
+
+{#- S12, on-run-start: incremental runs assume the raw files only grow by new
+    files. When a file stg_event_rows read has changed in place (another
+    size or modification time) or left raw_events_path, or stg_event_rows was
+    built before it recorded file versions, a run that builds
+    stg_event_rows drops every incremental model first, so each is built
+    in full: the result equals a full refresh over the files there now,
+    rather than keeping rows of files that are gone or outdated. (A changed
+    session definition fails instead: assert_session_definition_unchanged.)
+    dbt's relation cache forgets dropped relations, so the materialization
+    sees no table and builds it. Spark: not checked (README). -#}
+{% macro rebuild_when_raw_files_changed() -%}
+    {{ return(adapter.dispatch('rebuild_when_raw_files_changed', 'session_analytics')()) }}
+{%- endmacro %}
+
+{% macro default__rebuild_when_raw_files_changed() -%}
+{%- endmacro %}
+
+{% macro duckdb__rebuild_when_raw_files_changed() -%}
+    {%- if not execute or flags.FULL_REFRESH or flags.WHICH not in ('run', 'build') -%}
+        {{ return('') }}
+    {%- endif -%}
+    {%- set models = graph.nodes.values()
+        | selectattr('resource_type', 'equalto', 'model')
+        | selectattr('package_name', 'equalto', project_name) | list -%}
+    {%- set staging = models | selectattr('name', 'equalto', 'stg_event_rows') | first -%}
+    {%- if staging.unique_id not in selected_resources -%}{{ return('') }}{%- endif -%}
+    {%- set staged_rows = adapter.get_relation(
+        database=staging.database, schema=staging.schema, identifier=staging.alias) -%}
+    {%- if staged_rows is none -%}{{ return('') }}{%- endif -%}
+
+    {%- set column_names = adapter.get_columns_in_relation(staged_rows)
+        | map(attribute='name') | map('lower') | list -%}
+    {%- if '_file_modified_at' not in column_names -%}
+        {%- set reason = "it was built before it recorded the raw files' versions" -%}
+    {%- else -%}
+        {%- set changed = run_query(
+            "select read_files._file_name"
+            ~ " from (select distinct _file_name, _file_size, _file_modified_at from "
+            ~ staged_rows ~ ") as read_files"
+            ~ " left join (" ~ raw_file_versions(list_raw_event_files(var('raw_events_path')))
+            ~ ") as current_files"
+            ~ " on read_files._file_name = current_files._file_name"
+            ~ " and read_files._file_size = current_files._file_size"
+            ~ " and read_files._file_modified_at = current_files._file_modified_at"
+            ~ " where current_files._file_name is null"
+            ~ " order by read_files._file_name limit 3").columns[0].values() | list -%}
+        {%- if not changed -%}{{ return('') }}{%- endif -%}
+        {%- set reason = "raw files it read have changed or left raw_events_path: "
+            ~ changed | join(', ') ~ (' …' if changed | length == 3 else '') -%}
+    {%- endif -%}
+
+    {%- do log(staging.name ~ " is rebuilt with every incremental model, because "
+        ~ reason, info=true) -%}
+    {%- for model in models | selectattr('config.materialized', 'equalto', 'incremental') -%}
+        {%- set relation = adapter.get_relation(
+            database=model.database, schema=model.schema, identifier=model.alias) -%}
+        {%- if relation is not none -%}
+            {%- do adapter.drop_relation(relation) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {#- The queries above opened a transaction; hooks run outside one. -#}
+    {%- do adapter.commit() -%}
+{%- endmacro %}

@@ -105,6 +105,54 @@
     {{ return(result.columns[0].values() | list) }}
 {%- endmacro %}
 
+{#- Each of `files` (paths listed by list_raw_event_files) with its size and
+    modification time (UTC), read from the file system, not the file:
+    stg_event_rows keeps them with every row, so that a later run can tell a
+    file changed in place from the one it read. -#}
+{% macro raw_file_versions(files) -%}
+    {{ return(adapter.dispatch('raw_file_versions', 'session_analytics')(files)) }}
+{%- endmacro %}
+
+{% macro default__raw_file_versions(files) -%}
+    {{ exceptions.raise_compiler_error(
+        "raw_file_versions is not implemented for " ~ target.type) }}
+{%- endmacro %}
+
+{% macro duckdb__raw_file_versions(files) -%}
+    {%- if files | length == 0 %}
+    select
+        cast(null as varchar) as _file_name,
+        cast(null as bigint) as _file_size,
+        cast(null as timestamp) as _file_modified_at
+    where false
+    {%- else %}
+    select
+        filename as _file_name,
+        size as _file_size,
+        timezone('UTC', last_modified) as _file_modified_at
+    from read_blob([
+        {%- for file in files -%}{{ dbt.string_literal(file) }}{{ ", " if not loop.last }}{%- endfor -%}
+    ])
+    {%- endif %}
+{%- endmacro %}
+
+{#- From the listing list_raw_event_files made in this session (binaryFile
+    reads only the paths, sizes and times). -#}
+{% macro spark__raw_file_versions(files) -%}
+    {%- set listing = 'raw_event_files__' ~ local_md5(var('raw_events_path')) -%}
+    select
+        regexp_replace(path, '^file:(//)?', '') as _file_name,
+        length as _file_size,
+        modificationTime as _file_modified_at
+    from {{ listing }}
+    where
+        {%- if files | length == 0 %} false
+        {%- else %} regexp_replace(path, '^file:(//)?', '') in (
+            {%- for file in files -%}{{ dbt.string_literal(file) }}{{ ", " if not loop.last }}{%- endfor -%}
+        )
+        {%- endif %}
+{%- endmacro %}
+
 {#- A select of the S1 columns from `files` (a list of paths): every column
     as text except timestamps a typed file already holds (a nested Parquet
     value, struct, map or list, as its JSON text; Parquet binary as UTF-8

@@ -71,7 +71,8 @@ read_counts as (
     group by _file_name
 ),
 
--- A file read earlier that has since left the glob is history, not a loss.
+-- A file read earlier that has since left the glob is history, not a loss
+-- (the next build rebuilds without it: rebuild_when_raw_files_changed).
 file_mismatches as (
     select
         raw_counts._file_name as problem_key,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import os
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -41,7 +42,31 @@ class Warehouses:
     def arrive(self, rows: list[list[str]]) -> None:
         """A new file lands beside the old ones, then the incremental warehouse runs."""
         self.land(rows)
-        run_dbt(MODELS_AND_SEEDS, self.incremental_db, self.variables).check()
+        self.run()
+
+    def run(self, *, rebuilds: bool = False) -> None:
+        """The incremental warehouse runs. Rows staged before keep the run that
+        staged them, unless the run rebuilds (a file it read has changed)."""
+        before = self.staged_files()
+        run = run_dbt(MODELS_AND_SEEDS, self.incremental_db, self.variables).check()
+        after = self.staged_files()
+        if rebuilds:
+            assert "is rebuilt with every incremental model" in run.output
+            assert not before & after
+        else:
+            assert "is rebuilt" not in run.output
+            assert before <= after
+
+    def staged_files(self) -> set[tuple[str, datetime]]:
+        """(file, the run that staged it) for every file stg_event_rows read."""
+        if not self.incremental_db.exists():
+            return set()
+        with duckdb.connect(str(self.incremental_db), read_only=True) as con:
+            return set(
+                con.execute(
+                    "select distinct _file_name, _staged_at from staging.stg_event_rows"
+                ).fetchall()
+            )
 
     @property
     def incremental_db(self) -> Path:
@@ -265,6 +290,48 @@ def test_staged_rows_rebuilt_alone_require_a_full_refresh(tmp_path):
     assert run.returncode != 0
     assert "was rebuilt after" in run.output
     run_dbt(["run", "--full-refresh"], db, variables).check()
+
+
+# Files are taken to be immutable once landed. One that changed in place
+# (here with the same size, only its modification time tells) or left the
+# glob makes the run rebuild every incremental model: the result equals a
+# full refresh over the files there now, not the rows of what was read.
+def test_a_file_changed_in_place_rebuilds(tmp_path):
+    warehouses = Warehouses(tmp_path)
+    warehouses.arrive([event("a", "u1", 0), event("b", "u1", 10)])
+    warehouses.arrive([event("c", "u2", 30)])
+    first = warehouses.inbox / "events_001.csv"
+    modified = first.stat().st_mtime_ns
+    rewritten = first.read_text().replace("u1", "u3")
+    assert len(rewritten) == len(first.read_text())
+    first.write_text(rewritten)
+    os.utime(first, ns=(modified + 1_000, modified + 1_000))
+    warehouses.run(rebuilds=True)
+    assert [row[0] for row in warehouses.sessions()] == ["u2", "u3"]
+    warehouses.assert_identical()
+    warehouses.arrive([event("d", "u2", 35)])
+    warehouses.assert_identical()
+
+
+def test_a_file_leaving_the_glob_rebuilds(tmp_path):
+    warehouses = Warehouses(tmp_path)
+    warehouses.arrive([event("a", "u1", 0)])
+    warehouses.arrive([event("b", "u2", 0)])
+    (warehouses.inbox / "events_001.csv").unlink()
+    warehouses.run(rebuilds=True)
+    assert [row[0] for row in warehouses.sessions()] == ["u2"]
+    warehouses.assert_identical()
+
+
+def test_staged_rows_without_file_versions_rebuild(tmp_path):
+    # A warehouse built before stg_event_rows recorded its files' versions.
+    warehouses = Warehouses(tmp_path)
+    warehouses.arrive([event("a", "u1", 0)])
+    with duckdb.connect(str(warehouses.incremental_db)) as con:
+        con.execute("alter table staging.stg_event_rows drop column _file_modified_at")
+    warehouses.land([event("b", "u1", 30)])
+    warehouses.run(rebuilds=True)
+    warehouses.assert_identical()
 
 
 # Random streams: a few users, events minutes apart around the timeout, split

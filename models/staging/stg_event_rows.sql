@@ -40,8 +40,24 @@ raw_rows as (
     {{ read_raw_events(files) }}
 ),
 
+raw_file_versions as (
+    {{ raw_file_versions(files) }}
+),
+
 channel_aliases as (
     select * from {{ ref('channel_aliases') }}
+),
+
+-- Which version of its file a row was read from (S12: a file changed in
+-- place is read again, macros/incremental.sql).
+versioned_rows as (
+    select
+        raw_rows.*,
+        raw_file_versions._file_size,
+        raw_file_versions._file_modified_at
+    from raw_rows
+    left join raw_file_versions
+        on raw_rows._file_name = raw_file_versions._file_name
 ),
 
 trimmed as (
@@ -55,7 +71,7 @@ trimmed as (
         nullif({{ trim_text('platform') }}, '') as trimmed_platform,
         {{ parse_timestamp('event_ts') }} as parsed_event_ts,
         {{ parse_timestamp('loaded_at') }} as parsed_loaded_at
-    from raw_rows
+    from versioned_rows
 ),
 
 cleaned as (
@@ -106,6 +122,8 @@ final as (
     select
         _file_name,
         _file_row_number,
+        _file_size,
+        _file_modified_at,
         -- The row's key: what the narrow int_events_sessionized points to.
         {{ row_key_offset }} + _read_key as _row_key,
         -- S2: rows without an id get one derived from their content.
