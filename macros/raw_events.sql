@@ -131,7 +131,7 @@
         size as _file_size,
         timezone('UTC', last_modified) as _file_modified_at
     from read_blob([
-        {%- for file in files -%}{{ dbt.string_literal(file) }}{{ ", " if not loop.last }}{%- endfor -%}
+        {{- string_literals(files) -}}
     ])
     {%- endif %}
 {%- endmacro %}
@@ -148,7 +148,7 @@
     where
         {%- if files | length == 0 %} false
         {%- else %} regexp_replace(path, '^file:(//)?', '') in (
-            {%- for file in files -%}{{ dbt.string_literal(file) }}{{ ", " if not loop.last }}{%- endfor -%}
+            {{- string_literals(files) -}}
         )
         {%- endif %}
 {%- endmacro %}
@@ -177,7 +177,7 @@
 {% macro duckdb__read_raw_events(files) -%}
     {%- set format = raw_events_format(var('raw_events_path')) -%}
     {%- set file_list -%}
-        [{%- for file in files -%}{{ dbt.string_literal(file) }}{{ ", " if not loop.last }}{%- endfor -%}]
+        [{{- string_literals(files) -}}]
     {%- endset -%}
     {%- if format == 'parquet' -%}
         {%- set reader -%}
@@ -359,7 +359,7 @@
         file_name as _file_name,
         num_rows as raw_row_count
     from parquet_file_metadata([
-        {%- for file in files -%}{{ dbt.string_literal(file) }}{{ ", " if not loop.last }}{%- endfor -%}
+        {{- string_literals(files) -}}
     ])
     {%- else %}
     {{- default__raw_file_row_counts(files) }}
@@ -393,4 +393,9 @@
     {%- if not on or raw_events_format(var('raw_events_path')) != 'parquet' -%}
         set preserve_insertion_order = {{ 'true' if on else 'false' }}
     {%- endif -%}
+{%- endmacro %}
+
+{#- `values` as SQL string literals, separated by commas. -#}
+{% macro string_literals(values) -%}
+    {%- for value in values -%}{{ dbt.string_literal(value) }}{{ ", " if not loop.last }}{%- endfor -%}
 {%- endmacro %}
