@@ -109,16 +109,23 @@
     {{ return(run_query('select max(_row_key) from ' ~ relation).columns[0].values()[0]) }}
 {%- endmacro %}
 
-{#- S12, on-run-start: incremental runs assume the raw files only grow by new
-    files. When a file stg_event_rows read has changed in place (another
-    size or modification time) or left raw_events_path, or stg_event_rows was
-    built before it recorded file versions, a run that builds
-    stg_event_rows drops every incremental model first, so each is built
-    in full: the result equals a full refresh over the files there now,
-    rather than keeping rows of files that are gone or outdated. (A changed
-    session definition fails instead: assert_session_definition_unchanged.)
-    dbt's relation cache forgets dropped relations, so the materialization
-    sees no table and builds it. Spark: not checked (README). -#}
+{#- S12: incremental runs assume the raw files only grow by new files. When a
+    file stg_event_rows read has changed in place (another size or
+    modification time) or left raw_events_path, or stg_event_rows was built
+    before it recorded file versions, the warehouse must become what a full
+    refresh over the files there now gives, not keep rows of what was read.
+    (A changed session definition fails instead:
+    assert_session_definition_unchanged.)
+
+    on-run-start (rebuild_when_raw_files_changed) then writes a marker table
+    beside stg_event_rows; while it exists, should_full_refresh is true for
+    every incremental model of the project, so each is built in full the
+    way --full-refresh builds it (into a new table that replaces the old one
+    only when it succeeds); on-run-end (clear_raw_files_rebuild) drops the
+    marker once every incremental model has been rebuilt by a run. A failed
+    or partial run leaves it for the next run. A glob that matches no file
+    at all (a mistyped path, a missing mount) rebuilds nothing: the models
+    warn and keep what they hold. Spark: not checked (README). -#}
 {% macro rebuild_when_raw_files_changed() -%}
     {{ return(adapter.dispatch('rebuild_when_raw_files_changed', 'session_analytics')()) }}
 {%- endmacro %}
@@ -130,14 +137,17 @@
     {%- if not execute or flags.FULL_REFRESH or flags.WHICH not in ('run', 'build') -%}
         {{ return('') }}
     {%- endif -%}
-    {%- set models = graph.nodes.values()
-        | selectattr('resource_type', 'equalto', 'model')
-        | selectattr('package_name', 'equalto', project_name) | list -%}
-    {%- set staging = models | selectattr('name', 'equalto', 'stg_event_rows') | first -%}
+    {%- set staging = staged_rows_node() -%}
     {%- if staging.unique_id not in selected_resources -%}{{ return('') }}{%- endif -%}
     {%- set staged_rows = adapter.get_relation(
         database=staging.database, schema=staging.schema, identifier=staging.alias) -%}
-    {%- if staged_rows is none -%}{{ return('') }}{%- endif -%}
+    {%- set files = list_raw_event_files(var('raw_events_path')) -%}
+    {%- if staged_rows is none or not files -%}{{ return('') }}{%- endif -%}
+    {%- if raw_files_rebuild_pending() -%}
+        {%- do log(staging.name ~ " is rebuilt with every incremental model, because a"
+            ~ " rebuild an earlier run started has not finished", info=true) -%}
+        {{ return('') }}
+    {%- endif -%}
 
     {%- set column_names = adapter.get_columns_in_relation(staged_rows)
         | map(attribute='name') | map('lower') | list -%}
@@ -148,11 +158,10 @@
             "select read_files._file_name"
             ~ " from (select distinct _file_name, _file_size, _file_modified_at from "
             ~ staged_rows ~ ") as read_files"
-            ~ " left join (" ~ raw_file_versions(list_raw_event_files(var('raw_events_path')))
-            ~ ") as current_files"
+            ~ " left join (" ~ raw_file_versions(files) ~ ") as current_files"
             ~ " on read_files._file_name = current_files._file_name"
-            ~ " and read_files._file_size = current_files._file_size"
-            ~ " and read_files._file_modified_at = current_files._file_modified_at"
+            ~ " and read_files._file_size is not distinct from current_files._file_size"
+            ~ " and read_files._file_modified_at is not distinct from current_files._file_modified_at"
             ~ " where current_files._file_name is null"
             ~ " order by read_files._file_name limit 3").columns[0].values() | list -%}
         {%- if not changed -%}{{ return('') }}{%- endif -%}
@@ -162,13 +171,71 @@
 
     {%- do log(staging.name ~ " is rebuilt with every incremental model, because "
         ~ reason, info=true) -%}
-    {%- for model in models | selectattr('config.materialized', 'equalto', 'incremental') -%}
-        {%- set relation = adapter.get_relation(
-            database=model.database, schema=model.schema, identifier=model.alias) -%}
-        {%- if relation is not none -%}
-            {%- do adapter.drop_relation(relation) -%}
-        {%- endif -%}
-    {%- endfor -%}
-    {#- The queries above opened a transaction; hooks run outside one. -#}
+    {%- do run_query(
+        "create table if not exists " ~ raw_files_rebuild_marker()
+        ~ " as select '" ~ reason | replace("'", "''") ~ "' as reason, "
+        ~ run_started_at_utc() ~ " as requested_at") -%}
     {%- do adapter.commit() -%}
+{%- endmacro %}
+
+{% macro staged_rows_node() -%}
+    {{ return(graph.nodes.values()
+        | selectattr('resource_type', 'equalto', 'model')
+        | selectattr('package_name', 'equalto', project_name)
+        | selectattr('name', 'equalto', 'stg_event_rows') | first) }}
+{%- endmacro %}
+
+{% macro raw_files_rebuild_marker() -%}
+    {%- set staging = staged_rows_node() -%}
+    {{ return(api.Relation.create(
+        database=staging.database, schema=staging.schema,
+        identifier=staging.alias ~ '__rebuild_pending')) }}
+{%- endmacro %}
+
+{% macro raw_files_rebuild_pending() -%}
+    {{ return(adapter.dispatch('raw_files_rebuild_pending', 'session_analytics')()) }}
+{%- endmacro %}
+
+{% macro default__raw_files_rebuild_pending() -%}
+    {{ return(false) }}
+{%- endmacro %}
+
+{% macro duckdb__raw_files_rebuild_pending() -%}
+    {%- set marker = raw_files_rebuild_marker() -%}
+    {{ return(run_query(
+        "select count(*) from duckdb_tables() where database_name = "
+        ~ dbt.string_literal(marker.database) ~ " and schema_name = "
+        ~ dbt.string_literal(marker.schema) ~ " and table_name = "
+        ~ dbt.string_literal(marker.identifier)).columns[0].values()[0] > 0) }}
+{%- endmacro %}
+
+{#- dbt's rule (the model's full_refresh config, else --full-refresh), and
+    for the project's incremental models a pending raw-files rebuild. Root
+    project macros take precedence over dbt's, so the incremental
+    materializations and is_incremental() call this one. -#}
+{% macro should_full_refresh() -%}
+    {%- set full_refresh = dbt.should_full_refresh() -%}
+    {%- if not full_refresh and execute
+        and model.resource_type == 'model'
+        and model.package_name == project_name
+        and config.get('materialized') == 'incremental' -%}
+        {%- set full_refresh = raw_files_rebuild_pending() -%}
+    {%- endif -%}
+    {{ return(full_refresh) }}
+{%- endmacro %}
+
+{#- on-run-end: the marker goes once every incremental model of the project
+    was rebuilt by this run. -#}
+{% macro clear_raw_files_rebuild(results) -%}
+    {%- if not execute or target.type != 'duckdb' -%}{{ return('') }}{%- endif -%}
+    {%- set rebuilt = results
+        | selectattr('status', 'equalto', 'success')
+        | map(attribute='node') | map(attribute='unique_id') | list -%}
+    {%- for model in graph.nodes.values()
+        | selectattr('resource_type', 'equalto', 'model')
+        | selectattr('package_name', 'equalto', project_name)
+        | selectattr('config.materialized', 'equalto', 'incremental') -%}
+        {%- if model.unique_id not in rebuilt -%}{{ return('') }}{%- endif -%}
+    {%- endfor -%}
+    drop table if exists {{ raw_files_rebuild_marker() }}
 {%- endmacro %}

@@ -323,6 +323,49 @@ def test_a_file_leaving_the_glob_rebuilds(tmp_path):
     warehouses.assert_identical()
 
 
+# The rebuild replaces each table only when its new one is built; a run that
+# fails half-way, or that builds stg_event_rows alone, leaves the rest of the
+# rebuild to the next run.
+def test_a_failed_rebuild_keeps_the_warehouse_and_the_next_run_finishes_it(tmp_path):
+    warehouses = Warehouses(tmp_path)
+    warehouses.arrive([event("a", "u1", 0)])
+    first = warehouses.inbox / "events_001.csv"
+    first.write_text(first.read_text().replace("u1", "u2"))
+    unreadable = warehouses.inbox / "events_002.csv"
+    unreadable.write_bytes(b"user_id,event_name,event_ts\nu3,Caf\xe9,2026-10-01 10:00:00\n")
+    run = run_dbt(MODELS_AND_SEEDS, warehouses.incremental_db, warehouses.variables)
+    assert run.returncode != 0
+    assert [row[0] for row in warehouses.sessions()] == ["u1"]
+    unreadable.unlink()
+    warehouses.run(rebuilds=True)
+    assert [row[0] for row in warehouses.sessions()] == ["u2"]
+    warehouses.assert_identical()
+
+
+def test_staging_rebuilt_alone_then_the_next_build_rebuilds_the_rest(tmp_path):
+    warehouses = Warehouses(tmp_path)
+    warehouses.arrive([event("a", "u1", 0), event("b", "u1", 10)])
+    first = warehouses.inbox / "events_001.csv"
+    first.write_text(first.read_text().replace("u1", "u2"))
+    db, variables = warehouses.incremental_db, warehouses.variables
+    run_dbt(["run", "--select", "stg_event_rows"], db, variables).check()
+    warehouses.run(rebuilds=True)
+    assert [row[0] for row in warehouses.sessions()] == ["u2"]
+    warehouses.assert_identical()
+    warehouses.arrive([event("c", "u2", 30)])
+    warehouses.assert_identical()
+
+
+def test_a_glob_matching_no_file_keeps_the_warehouse(tmp_path):
+    # A mistyped path or a missing mount must not empty the warehouse.
+    warehouses = Warehouses(tmp_path)
+    warehouses.arrive([event("a", "u1", 0)])
+    sessions = warehouses.sessions()
+    warehouses.variables["raw_events_path"] = str(tmp_path / "elsewhere" / "*.csv")
+    warehouses.run()
+    assert warehouses.sessions() == sessions
+
+
 def test_staged_rows_without_file_versions_rebuild(tmp_path):
     # A warehouse built before stg_event_rows recorded its files' versions.
     warehouses = Warehouses(tmp_path)
