@@ -90,6 +90,14 @@ class Warehouses:
             for row in audit
         )
 
+    def rewrite(self, batch: int, old: str, new: str) -> None:
+        """The file of an earlier batch changes in place."""
+        path = self.inbox / f"events_{batch:03d}.csv"
+        path.write_text(path.read_text().replace(old, new))
+
+    def session_users(self) -> list[str]:
+        return [session[0] for session in self.sessions()]
+
     def sessions(self) -> list[tuple[Any, ...]]:
         return [
             (
@@ -301,13 +309,12 @@ def test_a_file_changed_in_place_rebuilds(tmp_path):
     warehouses.arrive([event("a", "u1", 0), event("b", "u1", 10)])
     warehouses.arrive([event("c", "u2", 30)])
     first = warehouses.inbox / "events_001.csv"
-    modified = first.stat().st_mtime_ns
-    rewritten = first.read_text().replace("u1", "u3")
-    assert len(rewritten) == len(first.read_text())
-    first.write_text(rewritten)
+    size, modified = first.stat().st_size, first.stat().st_mtime_ns
+    warehouses.rewrite(1, "u1", "u3")
+    assert first.stat().st_size == size
     os.utime(first, ns=(modified + 1_000, modified + 1_000))
     warehouses.run(rebuilds=True)
-    assert [row[0] for row in warehouses.sessions()] == ["u2", "u3"]
+    assert warehouses.session_users() == ["u2", "u3"]
     warehouses.assert_identical()
     warehouses.arrive([event("d", "u2", 35)])
     warehouses.assert_identical()
@@ -319,7 +326,7 @@ def test_a_file_leaving_the_glob_rebuilds(tmp_path):
     warehouses.arrive([event("b", "u2", 0)])
     (warehouses.inbox / "events_001.csv").unlink()
     warehouses.run(rebuilds=True)
-    assert [row[0] for row in warehouses.sessions()] == ["u2"]
+    assert warehouses.session_users() == ["u2"]
     warehouses.assert_identical()
 
 
@@ -329,28 +336,26 @@ def test_a_file_leaving_the_glob_rebuilds(tmp_path):
 def test_a_failed_rebuild_keeps_the_warehouse_and_the_next_run_finishes_it(tmp_path):
     warehouses = Warehouses(tmp_path)
     warehouses.arrive([event("a", "u1", 0)])
-    first = warehouses.inbox / "events_001.csv"
-    first.write_text(first.read_text().replace("u1", "u2"))
+    warehouses.rewrite(1, "u1", "u2")
     unreadable = warehouses.inbox / "events_002.csv"
     unreadable.write_bytes(b"user_id,event_name,event_ts\nu3,Caf\xe9,2026-10-01 10:00:00\n")
     run = run_dbt(MODELS_AND_SEEDS, warehouses.incremental_db, warehouses.variables)
     assert run.returncode != 0
-    assert [row[0] for row in warehouses.sessions()] == ["u1"]
+    assert warehouses.session_users() == ["u1"]
     unreadable.unlink()
     warehouses.run(rebuilds=True)
-    assert [row[0] for row in warehouses.sessions()] == ["u2"]
+    assert warehouses.session_users() == ["u2"]
     warehouses.assert_identical()
 
 
 def test_staging_rebuilt_alone_then_the_next_build_rebuilds_the_rest(tmp_path):
     warehouses = Warehouses(tmp_path)
     warehouses.arrive([event("a", "u1", 0), event("b", "u1", 10)])
-    first = warehouses.inbox / "events_001.csv"
-    first.write_text(first.read_text().replace("u1", "u2"))
+    warehouses.rewrite(1, "u1", "u2")
     db, variables = warehouses.incremental_db, warehouses.variables
     run_dbt(["run", "--select", "stg_event_rows"], db, variables).check()
     warehouses.run(rebuilds=True)
-    assert [row[0] for row in warehouses.sessions()] == ["u2"]
+    assert warehouses.session_users() == ["u2"]
     warehouses.assert_identical()
     warehouses.arrive([event("c", "u2", 30)])
     warehouses.assert_identical()
