@@ -93,7 +93,7 @@ class Warehouses:
     def rewrite(self, batch: int, old: str, new: str) -> None:
         """The file of an earlier batch changes in place."""
         path = self.inbox / f"events_{batch:03d}.csv"
-        path.write_text(path.read_text().replace(old, new))
+        path.write_bytes(path.read_bytes().replace(old.encode(), new.encode()))
 
     def session_users(self) -> list[str]:
         return [session[0] for session in self.sessions()]
