@@ -143,15 +143,12 @@
         database=staging.database, schema=staging.schema, identifier=staging.alias) -%}
     {%- set files = list_raw_event_files(var('raw_events_path')) -%}
     {%- if staged_rows is none or not files -%}{{ return('') }}{%- endif -%}
-    {%- if raw_files_rebuild_pending() -%}
-        {%- do log(staging.name ~ " is rebuilt with every incremental model, because a"
-            ~ " rebuild an earlier run started has not finished", info=true) -%}
-        {{ return('') }}
-    {%- endif -%}
 
     {%- set column_names = adapter.get_columns_in_relation(staged_rows)
         | map(attribute='name') | map('lower') | list -%}
-    {%- if '_file_modified_at' not in column_names -%}
+    {%- if raw_files_rebuild_pending() -%}
+        {%- set reason = "a rebuild an earlier run started has not finished" -%}
+    {%- elif '_file_modified_at' not in column_names -%}
         {%- set reason = "it was built before it recorded the raw files' versions" -%}
     {%- else -%}
         {%- set changed = run_query(
@@ -178,11 +175,14 @@
     {%- do adapter.commit() -%}
 {%- endmacro %}
 
-{% macro staged_rows_node() -%}
+{% macro project_models() -%}
     {{ return(graph.nodes.values()
         | selectattr('resource_type', 'equalto', 'model')
-        | selectattr('package_name', 'equalto', project_name)
-        | selectattr('name', 'equalto', 'stg_event_rows') | first) }}
+        | selectattr('package_name', 'equalto', project_name) | list) }}
+{%- endmacro %}
+
+{% macro staged_rows_node() -%}
+    {{ return(project_models() | selectattr('name', 'equalto', 'stg_event_rows') | first) }}
 {%- endmacro %}
 
 {% macro raw_files_rebuild_marker() -%}
@@ -231,9 +231,7 @@
     {%- set rebuilt = results
         | selectattr('status', 'equalto', 'success')
         | map(attribute='node') | map(attribute='unique_id') | list -%}
-    {%- for model in graph.nodes.values()
-        | selectattr('resource_type', 'equalto', 'model')
-        | selectattr('package_name', 'equalto', project_name)
+    {%- for model in project_models()
         | selectattr('config.materialized', 'equalto', 'incremental') -%}
         {%- if model.unique_id not in rebuilt -%}{{ return('') }}{%- endif -%}
     {%- endfor -%}
