@@ -42,6 +42,39 @@
     {{ return((hours * 3600) | int) }}
 {%- endmacro %}
 
+{#- S9: the var `reporting_timezone`, an IANA name the engine knows. Checked
+    against DuckDB's zone list here rather than left to the first query
+    that uses it, which runs only after the events are staged. -#}
+{% macro reporting_timezone() -%}
+    {%- set zone = var('reporting_timezone') | string | trim -%}
+    {%- set known = zone != '' and "'" not in zone and "\\" not in zone -%}
+    {%- if known and execute and target.type == 'duckdb' -%}
+        {%- set known = run_query(
+            "select count(*) > 0 from pg_timezone_names() where lower(name) = lower('"
+            ~ zone ~ "')").columns[0].values()[0] -%}
+    {%- endif -%}
+    {%- if not known -%}
+        {{ exceptions.raise_compiler_error(
+            "reporting_timezone must be an IANA time zone such as 'UTC' or "
+            ~ "'America/New_York', got " ~ var('reporting_timezone')) }}
+    {%- endif -%}
+    {{ return(zone) }}
+{%- endmacro %}
+
+{#- S8: the var `session_bucket_min_exponent`, a whole number from 0 to 30
+    (bucket bounds stay 32-bit). The bucketing itself (buckets.py, for the
+    Python model and Spark alike) checks the same range; this is only the
+    early check. -#}
+{% macro session_bucket_min_exponent() -%}
+    {%- set given = var('session_bucket_min_exponent') -%}
+    {%- set exponent = given | int(-1) -%}
+    {%- if exponent < 0 or exponent > 30 or (given | string | trim) != (exponent | string) -%}
+        {{ exceptions.raise_compiler_error(
+            "session_bucket_min_exponent must be a whole number from 0 to 30, got " ~ given) }}
+    {%- endif -%}
+    {{ return(exponent) }}
+{%- endmacro %}
+
 {#- S6: the var `session_as_of` as a SQL timestamp, or none when it is not
     given. A value that does not parse fails the run: as a NULL as_of it
     would leave every session open and the board empty, with no error. -#}
@@ -125,4 +158,6 @@
     {%- do dashboard_days() -%}
     {%- do max_future_seconds() -%}
     {%- do session_as_of() -%}
+    {%- do reporting_timezone() -%}
+    {%- do session_bucket_min_exponent() -%}
 {%- endmacro %}

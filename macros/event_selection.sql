@@ -1,3 +1,10 @@
+{#- The columns of a staged event (stg_events), in order. -#}
+{% macro staged_event_columns() -%}
+    {{ return(['_row_key', 'event_id', 'user_id', 'event_name', 'event_ts', 'channel',
+               'source', 'platform', 'properties', 'is_event_id_derived', 'loaded_at',
+               '_staged_at']) }}
+{%- endmacro %}
+
 {#- S2: the first loaded valid row of each event id in `event_rows` (a
     relation of stg_event_rows' shape), as a query: the earliest run that
     staged the id, then the earliest loaded_at (the run's start when
@@ -65,18 +72,7 @@
     first_loaded_rows as (
         {%- for relation in ['single_rows', 'first_loaded_repeated_rows'] %}
         select
-            _row_key,
-            event_id,
-            user_id,
-            event_name,
-            event_ts,
-            channel,
-            source,
-            platform,
-            properties,
-            is_event_id_derived,
-            loaded_at,
-            _staged_at
+            {{ staged_event_columns() | join(',\n            ') }}
         from {{ relation }}
         {%- if not loop.last %}
         union all
@@ -161,18 +157,7 @@
 
     flagged_events as (
         select
-            events._row_key,
-            events.event_id,
-            events.user_id,
-            events.event_name,
-            events.event_ts,
-            events.channel,
-            events.source,
-            events.platform,
-            events.properties,
-            events.is_event_id_derived,
-            events.loaded_at,
-            events._staged_at,
+            events.{{ staged_event_columns() | join(',\n            events.') }},
             excluded_kinds.event_name_key is null as is_sessionable
         from {{ events }} as events
         left join excluded_kinds

@@ -29,6 +29,10 @@
 {%- endmacro %}
 
 {% macro default__last_non_null(expression) -%}
+    {{ not_implemented_for_adapter('last_non_null') }}
+{%- endmacro %}
+
+{% macro spark__last_non_null(expression) -%}
     last_value({{ expression }}, true)
 {%- endmacro %}
 
@@ -47,6 +51,10 @@
 {%- endmacro %}
 
 {% macro default__fast_hash(expression) -%}
+    {{ not_implemented_for_adapter('fast_hash') }}
+{%- endmacro %}
+
+{% macro spark__fast_hash(expression) -%}
     xxhash64({{ expression }})
 {%- endmacro %}
 

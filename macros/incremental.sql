@@ -85,7 +85,7 @@
     `spark_file_format`; Delta on Databricks, else Parquet (the local
     `spark` target has no Delta or Iceberg jars). -#}
 {% macro spark_file_format() -%}
-    {{ return(var('spark_file_format', 'delta' if target.type == 'databricks' else 'parquet')) }}
+    {{ return(var('spark_file_format') or ('delta' if target.type == 'databricks' else 'parquet')) }}
 {%- endmacro %}
 
 {#- The latest value of timestamp `column` in `relation`, as a SQL literal

@@ -17,8 +17,7 @@
 {%- endmacro %}
 
 {% macro default__raw_values_json() -%}
-    {{ exceptions.raise_compiler_error(
-        "raw_values_json is not implemented for " ~ target.type) }}
+    {{ not_implemented_for_adapter('raw_values_json') }}
 {%- endmacro %}
 
 {% macro duckdb__raw_values_json() -%}
@@ -43,8 +42,7 @@
 {%- endmacro %}
 
 {% macro default__raw_value_from_json(raw_values, column) -%}
-    {{ exceptions.raise_compiler_error(
-        "raw_value_from_json is not implemented for " ~ target.type) }}
+    {{ not_implemented_for_adapter('raw_value_from_json') }}
 {%- endmacro %}
 
 {% macro duckdb__raw_value_from_json(raw_values, column) -%}
@@ -78,8 +76,7 @@
 {%- endmacro %}
 
 {% macro default__list_raw_event_files(path) -%}
-    {{ exceptions.raise_compiler_error(
-        "list_raw_event_files is not implemented for " ~ target.type) }}
+    {{ not_implemented_for_adapter('list_raw_event_files') }}
 {%- endmacro %}
 
 {% macro duckdb__list_raw_event_files(path) -%}
@@ -114,8 +111,7 @@
 {%- endmacro %}
 
 {% macro default__raw_file_versions(files) -%}
-    {{ exceptions.raise_compiler_error(
-        "raw_file_versions is not implemented for " ~ target.type) }}
+    {{ not_implemented_for_adapter('raw_file_versions') }}
 {%- endmacro %}
 
 {% macro duckdb__raw_file_versions(files) -%}
@@ -170,8 +166,7 @@
 {%- endmacro %}
 
 {% macro default__read_raw_events(files) -%}
-    {{ exceptions.raise_compiler_error(
-        "read_raw_events is not implemented for " ~ target.type) }}
+    {{ not_implemented_for_adapter('read_raw_events') }}
 {%- endmacro %}
 
 {% macro duckdb__read_raw_events(files) -%}

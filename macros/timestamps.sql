@@ -70,6 +70,10 @@
 {%- endmacro %}
 
 {% macro default__epoch_microseconds(expression) -%}
+    {{ not_implemented_for_adapter('epoch_microseconds') }}
+{%- endmacro %}
+
+{% macro spark__epoch_microseconds(expression) -%}
     unix_micros({{ expression }})
 {%- endmacro %}
 
@@ -97,12 +101,15 @@
 {%- endmacro %}
 
 {#- The calendar date of a UTC timestamp in the reporting time zone (S9). -#}
-{% macro local_date(expression, timezone=none) -%}
-    {%- set tz = timezone if timezone is not none else var('reporting_timezone') -%}
-    {{ return(adapter.dispatch('local_date', 'session_analytics')(expression, tz)) }}
+{% macro local_date(expression) -%}
+    {{ return(adapter.dispatch('local_date', 'session_analytics')(expression, reporting_timezone())) }}
 {%- endmacro %}
 
 {% macro default__local_date(expression, timezone) -%}
+    {{ not_implemented_for_adapter('local_date') }}
+{%- endmacro %}
+
+{% macro spark__local_date(expression, timezone) -%}
     to_date(from_utc_timestamp({{ expression }}, '{{ timezone }}'))
 {%- endmacro %}
 

@@ -595,6 +595,7 @@ def test_unsupported_extension_fails_with_a_clear_message(dbt_build, tmp_path):
 
 
 HOURS_RANGE = "max_future_hours must be a number of hours from 0 to 1,000,000"
+BUCKETS_RANGE = "session_bucket_min_exponent must be a whole number from 0 to 30"
 
 
 # A knob with a value that makes no sense fails the run with a message that
@@ -615,6 +616,10 @@ HOURS_RANGE = "max_future_hours must be a number of hours from 0 to 1,000,000"
         ("session_as_of", "2026-10-01 25:00:00", "session_as_of must be a timestamp"),
         ("session_as_of", "2026-10-01 10:00:00'", "session_as_of must be a timestamp"),
         ("session_as_of", "2026-10-01\\", "session_as_of must be a timestamp"),
+        ("reporting_timezone", "Mars/Olympus", "reporting_timezone must be an IANA time zone"),
+        ("reporting_timezone", "UTC'", "reporting_timezone must be an IANA time zone"),
+        ("session_bucket_min_exponent", 31, BUCKETS_RANGE),
+        ("session_bucket_min_exponent", 1.5, BUCKETS_RANGE),
     ],
 )
 def test_meaningless_knob_value_is_refused(dbt_build, tmp_path, knob, value, message):

@@ -180,29 +180,29 @@ events_with_previous as (
 ),
 
 -- S4: at least the timeout since the previous sessionable event opens a
--- session. S5: its id is hashed here, once per session, not per event.
+-- session.
 session_openers as (
     select
         *,
-        case
-            when not is_sessionable then null
-            when previous_event_ts is null then {{ session_id('user_id', 'event_ts') }}
-            when
-                {{ epoch_microseconds('event_ts') }}
-                - {{ epoch_microseconds('previous_event_ts') }}
-                >= {{ session_timeout_microseconds() }}
-                then {{ session_id('user_id', 'event_ts') }}
-        end as opened_session_id,
-        case
-            when not is_sessionable then null
-            when previous_event_ts is null then event_ts
-            when
-                {{ epoch_microseconds('event_ts') }}
-                - {{ epoch_microseconds('previous_event_ts') }}
-                >= {{ session_timeout_microseconds() }}
-                then event_ts
-        end as opened_session_at
+        is_sessionable
+        and (
+            previous_event_ts is null
+            or {{ epoch_microseconds('event_ts') }}
+            - {{ epoch_microseconds('previous_event_ts') }}
+            >= {{ session_timeout_microseconds() }}
+        ) as is_session_opener
     from events_with_previous
+),
+
+-- S5: a session's id is hashed here, once per session, not per event.
+opened_sessions as (
+    select
+        *,
+        case
+            when is_session_opener then {{ session_id('user_id', 'event_ts') }}
+        end as opened_session_id,
+        case when is_session_opener then event_ts end as opened_session_at
+    from session_openers
 ),
 
 -- Every event belongs to the session the latest opener so far opened. Its
@@ -213,7 +213,7 @@ sessionized_events as (
         {{ event_columns | join(', ') }},
         {{ last_non_null('opened_session_at') }} over user_timeline as session_start,
         {{ last_non_null('opened_session_id') }} over user_timeline as ct_session_id
-    from session_openers
+    from opened_sessions
     window user_timeline as (
         partition by user_id, is_sessionable
         order by event_ts, _row_key

@@ -11,13 +11,12 @@ events as (
 ),
 
 as_of as (
-    select
     {%- if given_as_of is not none %}
-        {{ given_as_of }} as as_of
-        {%- else %}
+    select {{ given_as_of }} as as_of
+    {%- else %}
     -- S6: the latest staged event, sessionable or not.
-    max(event_ts) as as_of
-from events
+    select max(event_ts) as as_of
+    from events
     {%- endif %}
 ),
 
@@ -28,7 +27,7 @@ final as (
         {{ local_date('as_of') }} - {{ dashboard_days() - 1 }} as window_start_date,
         {{ local_date('as_of') }} as window_end_date,
         {{ session_timeout_seconds() }} as session_timeout_seconds,
-        '{{ var("reporting_timezone") }}' as reporting_timezone,
+        '{{ reporting_timezone() }}' as reporting_timezone,
         {{ dashboard_days() }} as dashboard_days
     from as_of
 )

@@ -11,8 +11,11 @@ reporting_window as (
 ),
 
 window_days as (
-    {{ date_spine('(select as_of_date from ' ~ ref('int_reporting_window') ~ ')',
-                  dashboard_days(), 'session_date') }}
+    {{ date_spine(
+        '(select window_start_date from reporting_window)',
+        '(select window_end_date from reporting_window)',
+        'session_date'
+    ) }}
 ),
 
 daily_totals as (

@@ -16,7 +16,9 @@
     post_hook="{{ keep_raw_row_order(false) }}",
 ) }}
 
-{%- set raw_events = source('raw', 'events') %}
+{#- For dbt's lineage and docs: the rows are read by read_raw_events() from
+    the listed files, not through the source's relation. -#}
+{%- do source('raw', 'events') %}
 {%- set all_files = list_raw_event_files(var('raw_events_path')) %}
 {#- Most likely a mistyped path: say so, but build (empty), as for an empty file. -#}
 {%- if execute and not all_files %}
