@@ -9,31 +9,18 @@
     In two passes, so that the join of every staged row with every published
     one carries and groups 64-bit numbers, not text (at 100M events it
     spilled ≈ 19 GB of event ids to disk and took twice as long):
-    1. screening: per 64-bit hash of the event id (fast_hash), the counts
-       that decide the checks. A hash with at most one valid row holds at
-       most one valid id, so its counts are that id's and exact; a hash with
-       more (duplicates, or two ids sharing the hash) is flagged for pass 2
-       along with every hash that fails a check.
+    1. screening: per 64-bit hash of the event id (fast_hash), whether it
+       is settled: exactly one row that matters (a valid row, or a published
+       key whose row is rejected or missing), and that row valid and
+       published as itself. Then its one id passes every check. Any other
+       hash (duplicates, two ids sharing the hash, or a check failed) is
+       flagged for pass 2. Two counts per hash, not pass 2's four: at 100M
+       events this aggregate is what spills.
     2. the flagged ids' rows, read again (normally the duplicates only) and
        checked by the event id itself.
     A published row's user is compared through its hash in pass 1 (its time
     exactly): a changed user that keeps its 64-bit hash would go unseen. -#}
 {%- set files = list_raw_event_files(var('raw_events_path')) %}
-
-{#- Both passes count the same way, over rows of (row_key, is_valid,
-    published_row_key, is_same_event), and judge the counts the same way. -#}
-{%- set match_counts %}
-        count(case when is_valid then 1 end) as valid_row_count,
-        count(case when is_valid then published_row_key end) as published_valid_row_count,
-        count(case when row_key is null or not is_valid then published_row_key end)
-            as published_invalid_row_count,
-        count(case when not is_same_event then 1 end) as published_other_row_count
-{%- endset %}
-{%- set fails_a_check %}
-        published_invalid_row_count > 0
-        or published_other_row_count > 0
-        or (valid_row_count > 0 and published_valid_row_count != 1)
-{%- endset %}
 
 with
 
@@ -122,12 +109,17 @@ hashed_matches as (
         on hashed_event_rows._row_key = hashed_sessionized_events._row_key
 ),
 
+-- A rejected row that nothing points to needs no check.
 counts_by_hash as (
     select
         event_id_hash,
         key_without_row,
-        {{- match_counts }}
+        count(*) as row_count,
+        count(
+            case when is_valid and published_row_key is not null and is_same_event then 1 end
+        ) as settled_row_count
     from hashed_matches
+    where is_valid or published_row_key is not null
     group by event_id_hash, key_without_row
 ),
 
@@ -136,9 +128,7 @@ flagged_keys as (
         event_id_hash,
         key_without_row
     from counts_by_hash
-    where
-        valid_row_count > 1
-        or {{ fails_a_check }}
+    where row_count != 1 or settled_row_count != 1
 ),
 
 keys_without_row as (
@@ -181,7 +171,11 @@ row_matches as (
 counts_by_id as (
     select
         problem_key,
-        {{- match_counts }}
+        count(case when is_valid then 1 end) as valid_row_count,
+        count(case when is_valid then published_row_key end) as published_valid_row_count,
+        count(case when row_key is null or not is_valid then published_row_key end)
+            as published_invalid_row_count,
+        count(case when not is_same_event then 1 end) as published_other_row_count
     from row_matches
     group by problem_key
 ),
@@ -196,7 +190,10 @@ id_mismatches as (
             else 'event id published more than once'
         end as problem
     from counts_by_id
-    where {{ fails_a_check }}
+    where
+        published_invalid_row_count > 0
+        or published_other_row_count > 0
+        or (valid_row_count > 0 and published_valid_row_count != 1)
 ),
 
 final as (
