@@ -169,41 +169,65 @@
     {{ not_implemented_for_adapter('read_raw_events') }}
 {%- endmacro %}
 
-{% macro duckdb__read_raw_events(files) -%}
+{#- The DuckDB reader of `files` with the project's options, its columns
+    the files' own; `file_name_column` names the column it adds with each
+    row's file (none: no column added). -#}
+{% macro duckdb__raw_events_reader(files, file_name_column=none) -%}
     {%- set format = raw_events_format(var('raw_events_path')) -%}
     {%- set file_list -%}
         [{{- string_literals(files) -}}]
     {%- endset -%}
+    {%- set file_name_option = ", filename = '" ~ file_name_column ~ "'" if file_name_column else '' -%}
     {%- if format == 'parquet' -%}
-        {%- set reader -%}
-            read_parquet({{ file_list }}, union_by_name = true, filename = '_file_name', file_row_number = true)
-        {%- endset -%}
+        read_parquet({{ file_list }}, union_by_name = true{{ file_name_option }})
     {%- elif format == 'json' -%}
         {#- Declared columns: a key missing from a line is NULL, extra keys are ignored,
             and nested properties objects arrive as their JSON text. -#}
-        {%- set reader -%}
-            read_json({{ file_list }}, format = 'newline_delimited', filename = '_file_name', ignore_errors = true, columns = {
-            {%- for column in raw_event_columns() -%}
-                {{ column }}: 'VARCHAR'{{ ", " if not loop.last }}
-            {%- endfor -%} })
-        {%- endset -%}
+        read_json({{ file_list }}, format = 'newline_delimited'{{ file_name_option }}, ignore_errors = true, columns = {
+        {%- for column in raw_event_columns() -%}
+            {{ column }}: 'VARCHAR'{{ ", " if not loop.last }}
+        {%- endfor -%} })
     {%- else -%}
         {#- RFC 4180, not sniffed: a ragged row defeats the sniffer. null_padding
             fills a short row and strict_mode off drops fields beyond the
             header; the parallel reader refuses null_padding with quoted line
             breaks, and on two cores the serial one reads as fast. -#}
-        {%- set reader -%}
-            read_csv({{ file_list }}, all_varchar = true, header = true, union_by_name = true, delim = ',', quote = '"', escape = '"', null_padding = true, strict_mode = false, parallel = false, filename = '_file_name')
-        {%- endset -%}
+        read_csv({{ file_list }}, all_varchar = true, header = true, union_by_name = true, delim = ',', quote = '"', escape = '"', null_padding = true, strict_mode = false, parallel = false{{ file_name_option }})
     {%- endif -%}
+{%- endmacro %}
 
-    {%- set present = {} -%}
+{#- The files' own columns (lower-case name → type), {} when there are none. -#}
+{% macro duckdb__raw_file_columns(files) -%}
+    {%- set columns = {} -%}
     {%- if execute and files | length > 0 -%}
-        {%- set described = run_query("describe select * from " ~ reader) -%}
+        {%- set described = run_query(
+            "describe select * from " ~ duckdb__raw_events_reader(files)) -%}
         {%- for row in described.rows -%}
-            {%- do present.update({row[0] | lower: row[1] | upper}) -%}
+            {%- do columns.update({row[0] | lower: row[1] | upper}) -%}
         {%- endfor -%}
     {%- endif -%}
+    {{ return(columns) }}
+{%- endmacro %}
+
+{#- S1: extra columns are never an error, whatever their names. Parquet rows
+    are numbered by DuckDB's virtual columns file_index and file_row_number,
+    which a file's own column of that name hides; such files, like CSV and
+    NDJSON, are numbered in the order they are read instead. -#}
+{% macro duckdb__numbers_rows_in_read_order(columns) -%}
+    {{ return(raw_events_format(var('raw_events_path')) != 'parquet'
+              or 'file_index' in columns or 'file_row_number' in columns) }}
+{%- endmacro %}
+
+{% macro duckdb__read_raw_events(files) -%}
+    {%- set present = duckdb__raw_file_columns(files) -%}
+    {#- The column the reader adds with each row's file: a name the files'
+        own columns leave free. -#}
+    {%- set file_name_column = namespace(name='_file_name') -%}
+    {%- for _ in range(present | length + 1) if file_name_column.name in present -%}
+        {%- set file_name_column.name = file_name_column.name ~ '_' -%}
+    {%- endfor -%}
+    {%- set reader = duckdb__raw_events_reader(files, file_name_column.name) -%}
+    {%- set in_read_order = duckdb__numbers_rows_in_read_order(present) -%}
 
     {%- if files | length == 0 %}
     select
@@ -215,14 +239,17 @@
         cast(null as bigint) as _read_key
     where false
     {%- else %}
-    {%- if format != 'parquet' %}
-    {#- CSV and NDJSON readers do not number rows: the read order does, which
-        stg_event_rows keeps (keep_raw_row_order). Numbering serializes the
-        pipeline it runs in, so the numbered rows are materialized and the
-        cleaning after them runs in parallel. #}
+    {%- if in_read_order %}
+    {#- Rows numbered in the order they are read, which stg_event_rows keeps
+        (keep_raw_row_order). Numbering serializes the pipeline it runs in, so
+        the numbered rows are materialized and the cleaning after them runs in
+        parallel. #}
     with numbered_rows as materialized (
         select
-            *,
+            {%- for column in raw_event_columns() if column in present %}
+            {{ column }},
+            {%- endfor %}
+            {{ file_name_column.name }},
             row_number() over () as _read_position
         from {{ reader }}
     )
@@ -243,16 +270,17 @@
         cast({{ column }} as varchar) as {{ column }},
         {%- endif %}
         {%- endfor %}
-        _file_name,
-        {%- if format == 'parquet' %}
+        {{ file_name_column.name }} as _file_name,
+        {%- if in_read_order %}
+        _read_position as _file_row_number,
+        _read_position as _read_key
+    from numbered_rows
+        {%- else %}
         file_row_number as _file_row_number,
         {#- Up to 2^32 rows per file; keys for 2^31 files over all runs. #}
         (cast(file_index as bigint) << 32) + file_row_number as _read_key
-        {%- else %}
-        _read_position as _file_row_number,
-        _read_position as _read_key
+    from {{ reader }}
         {%- endif %}
-    from {{ reader if format == 'parquet' else 'numbered_rows' }}
     {%- endif %}
 {%- endmacro %}
 
@@ -361,7 +389,8 @@
     {%- endif %}
 {%- endmacro %}
 
-{#- CSV and NDJSON rows are numbered in the order they are read
+{#- CSV and NDJSON rows (and Parquet rows whose files hide DuckDB's row
+    numbers) are numbered in the order they are read
     (read_raw_events), which DuckDB keeps only while preserve_insertion_order
     is on. Off is faster and lighter for large writes, so the project sets it
     off once per run (on-run-start, `on` false), and stg_event_rows' hooks
@@ -385,7 +414,8 @@
             " macros/raw_events.sql): remove it from the profile's settings, where"
             " dbt-duckdb would re-apply it on every new connection") -%}
     {%- endif -%}
-    {%- if not on or raw_events_format(var('raw_events_path')) != 'parquet' -%}
+    {%- if not on or duckdb__numbers_rows_in_read_order(duckdb__raw_file_columns(
+            list_raw_event_files(var('raw_events_path')))) -%}
         set preserve_insertion_order = {{ 'true' if on else 'false' }}
     {%- endif -%}
 {%- endmacro %}

@@ -435,6 +435,36 @@ def test_malformed_ndjson_line_is_rejected_and_ties_keep_file_order(dbt_build, t
     assert actual["counts"] == {"raw": 3, "staged": 1, "duplicate": 1, "rejected": 1}
 
 
+# S1: extra columns are ignored whatever their names, also the names of the
+# columns the readers add: the file name, and DuckDB's Parquet row numbers
+# (file_index, file_row_number), which a file's own column would hide. Ids
+# repeat within and across the files, so the row order decides.
+@pytest.mark.parametrize("file_format", ["csv", "parquet"])
+def test_extra_columns_named_like_the_readers_own(dbt_build, tmp_path, file_format):
+    extra = {"_file_name": "batch-7", "_read_position": "x", "file_index": 0,
+             "file_row_number": 5, "filename": "f"}  # fmt: skip
+    batches = {
+        "a": [("e1", "10:00:00"), ("e2", "10:05:00"), ("e1", "10:30:00")],
+        "b": [("e2", "10:50:00"), ("e3", "11:00:00")],
+    }
+    files = []
+    for name, events in batches.items():
+        rows = [
+            {"event_id": event_id, "user_id": "u1", "event_name": "App Launched",
+             "event_ts": f"2026-10-01 {time}", **extra}
+            for event_id, time in events
+        ]  # fmt: skip
+        path = tmp_path / "in" / f"{name}.{file_format}"
+        if file_format == "csv":
+            write_csv(path, [list(map(str, row.values())) for row in rows], list(rows[0]))
+        else:
+            path.parent.mkdir(exist_ok=True)
+            pq.write_table(pa.Table.from_pylist(rows), path)
+        files.append(path)
+    actual = build_and_compare(dbt_build, files, str(tmp_path / "in" / f"*.{file_format}"))
+    assert actual["counts"] == {"raw": 5, "staged": 3, "duplicate": 2, "rejected": 0}
+
+
 def test_parquet_with_typed_timestamps(dbt_build, tmp_path):
     path = tmp_path / "in" / "events.parquet"
     path.parent.mkdir()
