@@ -61,30 +61,46 @@ Width = int | Literal["container"]
 # Reading the marts
 # --------------------------------------------------------------------------------------
 
-WINDOW_SQL = """
-select
-    as_of,
-    as_of_date,
-    window_start_date,
-    window_end_date,
-    window_start_date - dashboard_days as previous_start_date,
-    window_start_date - 1 as previous_end_date,
-    session_timeout_seconds,
-    reporting_timezone,
-    dashboard_days,
-    (select min(session_date) from marts.fct_session_concluded) as first_session_date
-from intermediate.int_reporting_window
+# The marts' window, and the previous window of the same length that the board
+# compares it with: defined once, a CTE of every query that needs it.
+REPORTING_WINDOW_SQL = """
+    select
+        *,
+        window_start_date - dashboard_days as previous_start_date,
+        window_start_date - 1 as previous_end_date
+    from intermediate.int_reporting_window
+"""
+
+WINDOW_SQL = f"""
+with
+
+reporting_window as ({REPORTING_WINDOW_SQL}),
+
+final as (
+    select
+        as_of,
+        as_of_date,
+        window_start_date,
+        window_end_date,
+        previous_start_date,
+        previous_end_date,
+        session_timeout_seconds,
+        reporting_timezone,
+        dashboard_days,
+        (select min(session_date) from marts.fct_session_concluded) as first_session_date
+    from reporting_window
+)
+
+select * from final
 """
 
 # The headline numbers, for the window and for the previous window of the same
 # length, in one pass over fct_session_concluded; the change is relative, except
 # for a share, which changes in percentage points.
-HEADLINES_SQL = """
+HEADLINES_SQL = f"""
 with
 
-reporting_window as (
-    select * from intermediate.int_reporting_window
-),
+reporting_window as ({REPORTING_WINDOW_SQL}),
 
 concluded_sessions as (
     select * from marts.fct_session_concluded
@@ -99,8 +115,8 @@ periods as (
     union all
     select
         'previous' as period,
-        window_start_date - dashboard_days as start_date,
-        window_start_date - 1 as end_date
+        previous_start_date as start_date,
+        previous_end_date as end_date
     from reporting_window
 ),
 
