@@ -414,7 +414,10 @@
             " macros/raw_events.sql): remove it from the profile's settings, where"
             " dbt-duckdb would re-apply it on every new connection") -%}
     {%- endif -%}
-    {%- if not on or duckdb__numbers_rows_in_read_order(duckdb__raw_file_columns(
+    {#- CSV and NDJSON are always numbered in read order; only Parquet needs
+        the files' columns to decide. -#}
+    {%- if not on or raw_events_format(var('raw_events_path')) != 'parquet'
+        or duckdb__numbers_rows_in_read_order(duckdb__raw_file_columns(
             list_raw_event_files(var('raw_events_path')))) -%}
         set preserve_insertion_order = {{ 'true' if on else 'false' }}
     {%- endif -%}
