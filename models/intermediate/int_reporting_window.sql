@@ -20,16 +20,24 @@ as_of as (
     {%- endif %}
 ),
 
+-- S9: the as-of date in the reporting time zone, which the window ends on.
+as_of_dates as (
+    select
+        as_of,
+        {{ local_date('as_of') }} as as_of_date
+    from as_of
+),
+
 final as (
     select
         as_of,
-        {{ local_date('as_of') }} as as_of_date,
-        {{ local_date('as_of') }} - {{ dashboard_days() - 1 }} as window_start_date,
-        {{ local_date('as_of') }} as window_end_date,
+        as_of_date,
+        as_of_date - {{ dashboard_days() - 1 }} as window_start_date,
+        as_of_date as window_end_date,
         {{ session_timeout_seconds() }} as session_timeout_seconds,
         '{{ reporting_timezone() }}' as reporting_timezone,
         {{ dashboard_days() }} as dashboard_days
-    from as_of
+    from as_of_dates
 )
 
 select * from final
