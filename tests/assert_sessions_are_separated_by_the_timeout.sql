@@ -1,6 +1,7 @@
 {#- S4: a user's sessions do not overlap and the next one starts at least a
     timeout after the previous one ended; each session's event count and
-    bounds match its events. -#}
+    bounds match its events, and every sessionable event's session exists
+    (fct_events takes the event's session id from it). -#}
 with
 
 sessions as (
@@ -14,7 +15,7 @@ events as (
 
 sessions_with_previous as (
     select
-        session_id,
+        user_id,
         session_start,
         lag(session_end) over (
             partition by user_id order by session_start
@@ -24,7 +25,8 @@ sessions_with_previous as (
 
 too_close as (
     select
-        session_id,
+        user_id,
+        session_start,
         'starts less than a timeout after the previous session' as problem
     from sessions_with_previous
     where
@@ -36,24 +38,32 @@ too_close as (
 
 event_summary as (
     select
-        ct_session_id as session_id,
+        user_id,
+        session_start,
         count(*) as event_count,
         min(event_ts) as first_event_ts,
         max(event_ts) as last_event_ts
     from events
-    where ct_session_id is not null
-    group by ct_session_id
+    where session_start is not null
+    group by user_id, session_start
 ),
 
 summary_mismatches as (
     select
-        sessions.session_id,
-        'event count or bounds differ from its events' as problem
+        coalesce(sessions.user_id, event_summary.user_id) as user_id,
+        coalesce(sessions.session_start, event_summary.session_start) as session_start,
+        case
+            when sessions.user_id is null then 'sessionable events whose session is missing'
+            else 'event count or bounds differ from its events'
+        end as problem
     from sessions
-    left join event_summary
-        on sessions.session_id = event_summary.session_id
+    full outer join event_summary
+        on
+            sessions.user_id = event_summary.user_id
+            and sessions.session_start = event_summary.session_start
     where
-        event_summary.session_id is null
+        sessions.user_id is null
+        or event_summary.user_id is null
         or sessions.event_count != event_summary.event_count
         or sessions.session_start != event_summary.first_event_ts
         or sessions.session_end != event_summary.last_event_ts

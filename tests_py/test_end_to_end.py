@@ -785,3 +785,65 @@ def test_accounting_test_catches_a_lost_or_phantom_row(dbt_build, tmp_path, file
                 ["test", "--select", ACCOUNTING_TEST], tampered, {"raw_events_path": glob}
             )
             assert run.returncode != 0 and "FAIL" in run.output, run.output[-3000:]
+
+
+SESSION_TESTS = (
+    "assert_sessions_are_separated_by_the_timeout",
+    "assert_sessionable_events_have_a_session",
+)
+
+# How each tampering with the narrow table or the sessions shows in the two
+# singular session tests: (separated_by_the_timeout, sessionable_have_a_session).
+SESSION_TAMPERINGS: dict[str, tuple[str, tuple[list[tuple], list[tuple]]]] = {
+    # fct_events would give doc's events no session id: only the session
+    # check sees it (the id's relationships test skips NULLs).
+    "session missing": (
+        "delete from intermediate.int_sessions where user_id = 'doc'",
+        ([("doc", "sessionable events whose session is missing")], []),
+    ),
+    "sessionable event without a session": (
+        "update intermediate.int_events_sessionized set session_start = null where _row_key in"
+        " (select _row_key from staging.stg_event_rows where event_id = 'd2')",
+        ([("doc", "event count or bounds differ from its events")], [(True,)]),
+    ),
+    "event pointing to another start": (
+        "update intermediate.int_events_sessionized"
+        " set session_start = session_start + interval 1 second where _row_key in"
+        " (select _row_key from staging.stg_event_rows where event_id = 'd2')",
+        (
+            [
+                ("doc", "event count or bounds differ from its events"),
+                ("doc", "sessionable events whose session is missing"),
+            ],
+            [],
+        ),
+    ),
+}
+
+
+def test_session_tests_catch_a_missing_or_unassigned_session(dbt_build, tmp_path):
+    # fct_events takes each event's session id from int_sessions by user and
+    # session start: the two singular tests are what finds a session that
+    # lost its events, or events that lost their session.
+    glob = str(write_csv(tmp_path / "in" / "events.csv", EDGE_ROWS[:4]).parent / "*.csv")
+    built = dbt_build(glob).check().db_path
+    compiled = built.parent / "target" / "compiled"
+    separated, sessionable = (
+        next(compiled.rglob(name + ".sql")).read_text() for name in SESSION_TESTS
+    )
+
+    def problems(db_path: Path) -> tuple[list[tuple], list[tuple]]:
+        with duckdb.connect(str(db_path), read_only=True) as con:
+            return (
+                con.execute(f"select user_id, problem from ({separated}) order by all").fetchall(),
+                con.execute(f"select is_sessionable from ({sessionable})").fetchall(),
+            )
+
+    assert problems(built) == ([], [])
+    for name, (tampering, expected) in SESSION_TAMPERINGS.items():
+        tampered = tmp_path / name.replace(" ", "_") / "warehouse.duckdb"
+        tampered.parent.mkdir()
+        shutil.copyfile(built, tampered)
+        with duckdb.connect(str(tampered)) as con:
+            con.execute(tampering)
+        assert problems(tampered) == expected, name

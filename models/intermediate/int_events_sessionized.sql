@@ -9,7 +9,10 @@
     made of. The event's other columns stay in stg_event_rows, written once;
     fct_events joins them back on `_row_key`. Carrying them through the
     window sorts and a second 10M-row write cost about twice this model's
-    time, and the event id alone ≈ 1.5 s per 10M events.
+    time, and the event id alone ≈ 1.5 s per 10M events. The session's id
+    (S5) is not carried either: int_sessions hashes it once per session,
+    and fct_events takes it from there by (user, session start); carried
+    per event it cost ≈ 1.5 s more per 10M events (docs/benchmarks.md).
 
     Incremental (S12): only users with new sessionable events are touched,
     and for them only the events from `restate_from` on: the start of the
@@ -194,25 +197,20 @@ session_openers as (
     from events_with_previous
 ),
 
--- S5: a session's id is hashed here, once per session, not per event.
 opened_sessions as (
     select
         *,
-        case
-            when is_session_opener then {{ session_id('user_id', 'event_ts') }}
-        end as opened_session_id,
         case when is_session_opener then event_ts end as opened_session_at
     from session_openers
 ),
 
--- Every event belongs to the session the latest opener so far opened. Its
--- start is that opener's time, taken like its id (in time order it is also
--- the running max, which DuckDB computed ≈ 0.5 s slower per 10M events).
+-- Every event belongs to the session the latest opener so far opened: its
+-- start is that opener's time (in time order it is also the running max,
+-- which DuckDB computed ≈ 0.5 s slower per 10M events).
 sessionized_events as (
     select
         {{ event_columns | join(', ') }},
-        {{ last_non_null('opened_session_at') }} over user_timeline as session_start,
-        {{ last_non_null('opened_session_id') }} over user_timeline as ct_session_id
+        {{ last_non_null('opened_session_at') }} over user_timeline as session_start
     from opened_sessions
     window user_timeline as (
         partition by user_id, is_sessionable
@@ -225,7 +223,6 @@ final as (
     select
         {{ event_columns | join(', ') }},
         session_start,
-        ct_session_id,
         (select session_definition.fingerprint from session_definition)
             as _session_definition,
         {{ run_started_at_utc() }} as _sessionized_at

@@ -17,12 +17,11 @@ with
 sessionable_events as (
     select
         user_id,
-        ct_session_id,
         session_start,
         event_ts
     from {{ ref('int_events_sessionized') }}
     where
-        ct_session_id is not null -- noqa: LT02
+        session_start is not null -- noqa: LT02
         {%- if built_after is not none %}
         and _sessionized_at > {{ built_after }}
         {%- endif %}
@@ -30,18 +29,18 @@ sessionable_events as (
 
 built_sessions as (
     select
-        ct_session_id as session_id,
         user_id,
         session_start,
         max(event_ts) as session_end,
         count(*) as event_count
     from sessionable_events
-    group by ct_session_id, user_id, session_start
+    group by user_id, session_start
 ),
 
 final as (
     select
-        session_id,
+        -- S5: hashed here, once per session; fct_events takes it from here.
+        {{ session_id('user_id', 'session_start') }} as session_id,
         user_id,
         session_start,
         session_end,

@@ -1,8 +1,10 @@
-{#- S11: one row per staged event with its CT Session ID (S5). A view: the
-    session columns come from the narrow int_events_sessionized, the event's
-    own columns from the staged row it points to (`_row_key`), so no 10M-row
-    table is written twice (issue 6). A read pays a join on a bigint key:
-    ≈ 0.6 s for every event's payload at 10M events (docs/benchmarks.md). -#}
+{#- S11: one row per staged event with its CT Session ID (S5). A view, so
+    that no 10M-row table is written twice (issue 6): the session columns
+    come from the narrow int_events_sessionized, the event's own columns
+    from the staged row it points to (`_row_key`), and the session's id from
+    int_sessions, which hashes it once per session. A read pays the joins:
+    at 10M events ≈ 0.5 s for every event's payload, ≈ 0.3 s more for the
+    session ids (docs/benchmarks.md). -#}
 {{ config(materialized='view') }}
 
 with
@@ -15,11 +17,16 @@ event_rows as (
     select * from {{ ref('stg_event_rows') }}
 ),
 
+sessions as (
+    select * from {{ ref('int_sessions') }}
+),
+
 final as (
     select
         event_rows.event_id,
         sessionized_events.user_id,
-        sessionized_events.ct_session_id,
+        -- S5: NULL for non-sessionable events, whose session_start is NULL.
+        sessions.session_id as ct_session_id,
         event_rows.event_name,
         event_rows.channel,
         event_rows.source,
@@ -32,6 +39,10 @@ final as (
     from sessionized_events
     inner join event_rows
         on sessionized_events._row_key = event_rows._row_key
+    left join sessions
+        on
+            sessionized_events.user_id = sessions.user_id
+            and sessionized_events.session_start = sessions.session_start
 )
 
 select * from final
