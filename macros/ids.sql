@@ -23,7 +23,7 @@
 {%- endmacro %}
 
 {#- The last non-NULL value of `expression` in the window it is used with
-    (append `over (...)`): how a session's id reaches its later events. -#}
+    (append `over (...)`): how a session's start reaches its later events. -#}
 {% macro last_non_null(expression) -%}
     {{ return(adapter.dispatch('last_non_null', 'session_analytics')(expression)) }}
 {%- endmacro %}

@@ -1,9 +1,9 @@
-{#- S4/S5: every staged event with its session. One window pass over each
+{#- S4: every staged event with its session's start. One window pass over each
     user's sessionable events, ordered by event_ts (the row key breaks ties,
     which change no session): an event opens a session when it is the
     user's first or comes at least the timeout after the previous
     sessionable event. Non-sessionable events neither open nor extend
-    sessions and carry no session id.
+    sessions and have no session start.
 
     Narrow (issue 6): the staged row's key and the columns sessions are
     made of. The event's other columns stay in stg_event_rows, written once;
