@@ -1,21 +1,19 @@
-{#- S5: every sessionable event belongs to a session, every other to none.
-    On the narrow table, where the session start is: fct_events takes the
-    session's id from int_sessions by user and start
-    (assert_sessions_are_separated_by_the_timeout checks that the session is
-    there; the fct_events unit test, that the id is taken). -#}
+{#- S5: every sessionable event carries a session id, every other none.
+    fct_events takes the id from int_sessions by user and session start, so
+    this also finds a sessionable event whose session is missing there. -#}
 with
 
 events as (
-    select * from {{ ref('int_events_sessionized') }}
+    select * from {{ ref('fct_events') }}
 ),
 
 final as (
     select
-        _row_key,
+        event_id,
         is_sessionable,
-        session_start
+        ct_session_id
     from events
-    where is_sessionable != (session_start is not null)
+    where is_sessionable != (ct_session_id is not null)
 )
 
 select * from final

@@ -793,18 +793,18 @@ SESSION_TESTS = (
 )
 
 # How each tampering with the narrow table or the sessions shows in the two
-# singular session tests: (separated_by_the_timeout, sessionable_have_a_session).
+# singular session tests: (separated_by_the_timeout: user and problem,
+# sessionable_have_a_session: the events of fct_events it reports).
 SESSION_TAMPERINGS: dict[str, tuple[str, tuple[list[tuple], list[tuple]]]] = {
-    # fct_events would give doc's events no session id: only the session
-    # check sees it (the id's relationships test skips NULLs).
+    # fct_events gives doc's events no session id.
     "session missing": (
         "delete from intermediate.int_sessions where user_id = 'doc'",
-        ([("doc", "sessionable events whose session is missing")], []),
+        ([("doc", "sessionable events whose session is missing")], [("d1",), ("d2",)]),
     ),
     "sessionable event without a session": (
         "update intermediate.int_events_sessionized set session_start = null where _row_key in"
         " (select _row_key from staging.stg_event_rows where event_id = 'd2')",
-        ([("doc", "event count or bounds differ from its events")], [(True,)]),
+        ([("doc", "event count or bounds differ from its events")], [("d2",)]),
     ),
     "event pointing to another start": (
         "update intermediate.int_events_sessionized"
@@ -815,7 +815,7 @@ SESSION_TAMPERINGS: dict[str, tuple[str, tuple[list[tuple], list[tuple]]]] = {
                 ("doc", "event count or bounds differ from its events"),
                 ("doc", "sessionable events whose session is missing"),
             ],
-            [],
+            [("d2",)],
         ),
     ),
 }
@@ -823,8 +823,9 @@ SESSION_TAMPERINGS: dict[str, tuple[str, tuple[list[tuple], list[tuple]]]] = {
 
 def test_session_tests_catch_a_missing_or_unassigned_session(dbt_build, tmp_path):
     # fct_events takes each event's session id from int_sessions by user and
-    # session start: the two singular tests are what finds a session that
-    # lost its events, or events that lost their session.
+    # session start (no relationships test could fail there): the two
+    # singular tests are what finds a session that lost its events, or
+    # events that lost their session.
     glob = str(write_csv(tmp_path / "in" / "events.csv", EDGE_ROWS[:4]).parent / "*.csv")
     built = dbt_build(glob).check().db_path
     compiled = built.parent / "target" / "compiled"
@@ -836,7 +837,7 @@ def test_session_tests_catch_a_missing_or_unassigned_session(dbt_build, tmp_path
         with duckdb.connect(str(db_path), read_only=True) as con:
             return (
                 con.execute(f"select user_id, problem from ({separated}) order by all").fetchall(),
-                con.execute(f"select is_sessionable from ({sessionable})").fetchall(),
+                con.execute(f"select event_id from ({sessionable}) order by all").fetchall(),
             )
 
     assert problems(built) == ([], [])

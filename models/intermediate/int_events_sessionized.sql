@@ -12,7 +12,8 @@
     time, and the event id alone ≈ 1.5 s per 10M events. The session's id
     (S5) is not carried either: int_sessions hashes it once per session,
     and fct_events takes it from there by (user, session start); carried
-    per event it cost ≈ 1.5 s more per 10M events (docs/benchmarks.md).
+    per event it cost this model ≈ 1 s more per 10M events
+    (docs/benchmarks.md).
 
     Incremental (S12): only users with new sessionable events are touched,
     and for them only the events from `restate_from` on: the start of the

@@ -1,5 +1,6 @@
-{#- S4/S7: one row per session, open or concluded. Incremental (S12): the
-    sessions are built from the events this run restated alone. A restated
+{#- S4/S5/S7: one row per session, open or concluded, with its id.
+    Incremental (S12): the sessions are built from the events this run
+    restated alone. A restated
     user's events from their earliest restated session on were all
     restated, so the `restated_groups` strategy replaces that user's
     sessions from that start on with the ones built here; the user's

@@ -3,8 +3,9 @@
     come from the narrow int_events_sessionized, the event's own columns
     from the staged row it points to (`_row_key`), and the session's id from
     int_sessions, which hashes it once per session. A read pays the joins:
-    at 10M events ≈ 0.5 s for every event's payload, ≈ 0.3 s more for the
-    session ids (docs/benchmarks.md). -#}
+    at 10M events ≈ 0.6 s for every event's payload, and ≈ 0.3–0.6 s more
+    on a full read for the join to the sessions, which DuckDB keeps even
+    when no session column is read (docs/benchmarks.md). -#}
 {{ config(materialized='view') }}
 
 with
