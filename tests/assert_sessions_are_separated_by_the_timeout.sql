@@ -51,9 +51,12 @@ event_summary as (
 summary_mismatches as (
     select
         coalesce(sessions.user_id, event_summary.user_id) as user_id,
-        coalesce(sessions.session_start, event_summary.session_start) as session_start,
+        coalesce(
+            sessions.session_start, event_summary.session_start
+        ) as session_start,
         case
-            when sessions.user_id is null then 'sessionable events whose session is missing'
+            when sessions.user_id is null
+                then 'sessionable events whose session is missing'
             else 'event count or bounds differ from its events'
         end as problem
     from sessions
