@@ -1,10 +1,10 @@
 {#- S4/S5/S7: one row per session, open or concluded, with its id.
     Incremental (S12): the sessions are built from the events this run
-    restated alone. A restated
-    user's events from their earliest restated session on were all
-    restated, so the `restated_groups` strategy replaces that user's
-    sessions from that start on with the ones built here; the user's
-    earlier sessions and other users' rows stay as they are. -#}
+    restated alone. A restated user's events from their earliest restated
+    session on were all restated, so the `restated_groups` strategy
+    replaces that user's sessions from that start on with the ones built
+    here; the user's earlier sessions and other users' rows stay as they
+    are. -#}
 {{ config(
     on_schema_change='fail',
     **restating_model_config(unique_key='user_id', restate_column='session_start'),
