@@ -5,12 +5,23 @@
                '_staged_at']) }}
 {%- endmacro %}
 
+{#- S2: the order in which rows of one event id were loaded, the first
+    winning: the earliest loaded_at (a missing one counts as this run's
+    start), then file, row and content. No staging time takes part: which
+    run staged a row does not decide, so an incremental run and a full
+    refresh rank the same rows alike (S12). When a later run's copy comes
+    first, the published events are rebuilt
+    (rebuild_when_published_copy_outranked, macros/incremental.sql). -#}
+{% macro first_loaded_order(alias) -%}
+    coalesce({{ alias }}.loaded_at, {{ run_started_at_utc() }}),
+    {%- for column in ['_file_name', '_file_row_number', 'event_ts', 'user_id', 'event_name',
+                       'channel', 'source', 'platform', 'properties'] %}
+    {{ alias }}.{{ column }}{{ ',' if not loop.last }}
+    {%- endfor %}
+{%- endmacro %}
+
 {#- S2: the first loaded valid row of each event id in `event_rows` (a
-    relation of stg_event_rows' shape), as a query: the earliest run that
-    staged the id, then the earliest loaded_at (the run's start when
-    missing), then file, row and content. Ranking the run first is what
-    keeps an event staged by an earlier run staged (S12): a later copy of it
-    is a duplicate.
+    relation of stg_event_rows' shape), as a query, in first_loaded_order.
 
     Most ids occur once; only ids seen more than once are ranked, so the
     cost is a hash aggregate, not a sort of every row. The aggregate groups
@@ -45,18 +56,7 @@
             event_rows.*,
             row_number() over (
                 partition by event_rows.event_id
-                order by
-                    event_rows._staged_at,
-                    coalesce(event_rows.loaded_at, event_rows._staged_at),
-                    event_rows._file_name,
-                    event_rows._file_row_number,
-                    event_rows.event_ts,
-                    event_rows.user_id,
-                    event_rows.event_name,
-                    event_rows.channel,
-                    event_rows.source,
-                    event_rows.platform,
-                    event_rows.properties
+                order by {{ first_loaded_order('event_rows') | indent(20) }}
             ) as event_id_rank
         from {{ event_rows }} as event_rows
         inner join repeated_id_hashes

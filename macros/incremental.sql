@@ -121,7 +121,7 @@
     beside stg_event_rows; while it exists, should_full_refresh is true for
     every incremental model of the project, so each is built in full the
     way --full-refresh builds it (into a new table that replaces the old one
-    only when it succeeds); on-run-end (clear_raw_files_rebuild) drops the
+    only when it succeeds); on-run-end (clear_rebuild_marker) drops the
     marker once every incremental model has been rebuilt by a run. A failed
     or partial run leaves it for the next run. A glob that matches no file
     at all (a mistyped path, a missing mount) rebuilds nothing: the models
@@ -146,7 +146,7 @@
 
     {%- set column_names = adapter.get_columns_in_relation(staged_rows)
         | map(attribute='name') | map('lower') | list -%}
-    {%- if raw_files_rebuild_pending() -%}
+    {%- if rebuild_pending() -%}
         {%- set reason = "a rebuild an earlier run started has not finished" -%}
     {%- elif '_file_modified_at' not in column_names -%}
         {%- set reason = "it was built before it recorded the raw files' versions" -%}
@@ -168,11 +168,92 @@
 
     {%- do log(staging.name ~ " is rebuilt with every incremental model, because "
         ~ reason, info=true) -%}
+    {%- do request_rebuild(reason) -%}
+    {%- do adapter.commit() -%}
+{%- endmacro %}
+
+{#- S2/S12: the first loaded row of an event id wins, whichever run staged
+    it (first_loaded_order). When a row staged by this run comes before
+    the copy an earlier run published (an earlier loaded_at, the earlier
+    copy had none, or an earlier file name at the same loaded_at), the
+    event may have another user or time: the run rebuilds every
+    incremental model after stg_event_rows in full, as for a changed file,
+    rather than restate the published copy in place. Normally later files
+    carry later loaded_at and this never fires. A post-hook of
+    stg_event_rows (after its rows are appended); compares only the ids
+    this run staged with the rows an earlier run staged for them. -#}
+{% macro rebuild_when_published_copy_outranked() -%}
+    {{ return(adapter.dispatch('rebuild_when_published_copy_outranked', 'session_analytics')()) }}
+{%- endmacro %}
+
+{% macro default__rebuild_when_published_copy_outranked() -%}
+{%- endmacro %}
+
+{% macro duckdb__rebuild_when_published_copy_outranked() -%}
+    {%- if not execute or not is_incremental() -%}{{ return('') }}{%- endif -%}
+    {%- set sessionizing = project_models()
+        | selectattr('name', 'equalto', 'int_events_sessionized') | first -%}
+    {%- set published_events = adapter.get_relation(database=sessionizing.database,
+        schema=sessionizing.schema, identifier=sessionizing.alias) -%}
+    {%- set published_up_to = none if published_events is none
+        else latest_row_key(published_events) -%}
+    {%- if published_up_to is none -%}{{ return('') }}{%- endif -%}
+    {%- set outranking_ids -%}
+        with
+
+        new_rows as (
+            select * from {{ this }}
+            where reject_reason is null and _row_key > {{ published_up_to }}
+        ),
+
+        earlier_rows as (
+            select * from {{ this }}
+            where
+                reject_reason is null
+                and _row_key <= {{ published_up_to }}
+                and event_id in (select new_rows.event_id from new_rows)
+        ),
+
+        candidate_rows as (
+            select true as is_new, new_rows.* from new_rows
+            where new_rows.event_id in (select earlier_rows.event_id from earlier_rows)
+            union all
+            select false as is_new, earlier_rows.* from earlier_rows
+        ),
+
+        ranked_rows as (
+            select
+                candidate_rows.event_id,
+                candidate_rows.is_new,
+                row_number() over (
+                    partition by candidate_rows.event_id
+                    order by {{ first_loaded_order('candidate_rows') }}
+                ) as event_id_rank
+            from candidate_rows
+        )
+
+        select event_id from ranked_rows
+        where event_id_rank = 1 and is_new
+        order by event_id
+        limit 3
+    {%- endset -%}
+    {%- set outranking = run_query(outranking_ids).columns[0].values() | list -%}
+    {%- if outranking -%}
+        {%- set reason = "rows staged now come before the copies published earlier of event ids "
+            ~ outranking | join(', ') ~ (' …' if outranking | length == 3 else '') -%}
+        {%- do log("The incremental models after " ~ model.name ~ " are rebuilt in full, because "
+            ~ reason, info=true) -%}
+        {%- do request_rebuild(reason) -%}
+    {%- endif -%}
+{%- endmacro %}
+
+{#- Marks every incremental model for a rebuild in full (should_full_refresh)
+    until clear_rebuild_marker drops the marker. -#}
+{% macro request_rebuild(reason) -%}
     {%- do run_query(
-        "create table if not exists " ~ raw_files_rebuild_marker()
+        "create table if not exists " ~ rebuild_marker()
         ~ " as select '" ~ reason | replace("'", "''") ~ "' as reason, "
         ~ run_started_at_utc() ~ " as requested_at") -%}
-    {%- do adapter.commit() -%}
 {%- endmacro %}
 
 {% macro project_models() -%}
@@ -185,23 +266,23 @@
     {{ return(project_models() | selectattr('name', 'equalto', 'stg_event_rows') | first) }}
 {%- endmacro %}
 
-{% macro raw_files_rebuild_marker() -%}
+{% macro rebuild_marker() -%}
     {%- set staging = staged_rows_node() -%}
     {{ return(api.Relation.create(
         database=staging.database, schema=staging.schema,
         identifier=staging.alias ~ '__rebuild_pending')) }}
 {%- endmacro %}
 
-{% macro raw_files_rebuild_pending() -%}
-    {{ return(adapter.dispatch('raw_files_rebuild_pending', 'session_analytics')()) }}
+{% macro rebuild_pending() -%}
+    {{ return(adapter.dispatch('rebuild_pending', 'session_analytics')()) }}
 {%- endmacro %}
 
-{% macro default__raw_files_rebuild_pending() -%}
+{% macro default__rebuild_pending() -%}
     {{ return(false) }}
 {%- endmacro %}
 
-{% macro duckdb__raw_files_rebuild_pending() -%}
-    {%- set marker = raw_files_rebuild_marker() -%}
+{% macro duckdb__rebuild_pending() -%}
+    {%- set marker = rebuild_marker() -%}
     {{ return(run_query(
         "select count(*) from duckdb_tables() where database_name = "
         ~ dbt.string_literal(marker.database) ~ " and schema_name = "
@@ -219,14 +300,14 @@
         and model.resource_type == 'model'
         and model.package_name == project_name
         and config.get('materialized') == 'incremental' -%}
-        {%- set full_refresh = raw_files_rebuild_pending() -%}
+        {%- set full_refresh = rebuild_pending() -%}
     {%- endif -%}
     {{ return(full_refresh) }}
 {%- endmacro %}
 
 {#- on-run-end: the marker goes once every incremental model of the project
     was rebuilt by this run. -#}
-{% macro clear_raw_files_rebuild(results) -%}
+{% macro clear_rebuild_marker(results) -%}
     {%- if not execute or target.type != 'duckdb' -%}{{ return('') }}{%- endif -%}
     {%- set rebuilt = results
         | selectattr('status', 'equalto', 'success')
@@ -235,5 +316,5 @@
         | selectattr('config.materialized', 'equalto', 'incremental') -%}
         {%- if model.unique_id not in rebuilt -%}{{ return('') }}{%- endif -%}
     {%- endfor -%}
-    drop table if exists {{ raw_files_rebuild_marker() }}
+    drop table if exists {{ rebuild_marker() }}
 {%- endmacro %}

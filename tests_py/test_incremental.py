@@ -17,6 +17,7 @@ from conftest import PUBLIC_MARTS, read_table, run_dbt
 
 HEADER = ["event_id", "user_id", "event_name", "event_ts", "source", "loaded_at"]
 T0 = datetime(2026, 10, 1, 10, 0)
+OUTRANKED = "after stg_event_rows are rebuilt in full, because rows staged now come before"
 # Data and unit tests run in test_end_to_end and `make test`; here only the results matter.
 MODELS_AND_SEEDS = ["build", "--resource-type", "seed", "--resource-type", "model"]
 
@@ -39,14 +40,16 @@ class Warehouses:
             writer.writerow(HEADER)
             writer.writerows(rows)
 
-    def arrive(self, rows: list[list[str]]) -> None:
+    def arrive(self, rows: list[list[str]], *, outranked: bool | None = False) -> None:
         """A new file lands beside the old ones, then the incremental warehouse runs."""
         self.land(rows)
-        self.run()
+        self.run(outranked=outranked)
 
-    def run(self, *, rebuilds: bool = False) -> None:
+    def run(self, *, rebuilds: bool = False, outranked: bool | None = False) -> None:
         """The incremental warehouse runs. Rows staged before keep the run that
-        staged them, unless the run rebuilds (a file it read has changed)."""
+        staged them, unless the run rebuilds (a file it read has changed).
+        `outranked`: whether a new row comes before the published copy of its
+        id, so that the models after staging are rebuilt (None: either)."""
         before = self.staged_files()
         run = run_dbt(MODELS_AND_SEEDS, self.incremental_db, self.variables).check()
         after = self.staged_files()
@@ -56,6 +59,8 @@ class Warehouses:
         else:
             assert "is rebuilt" not in run.output
             assert before <= after
+        if outranked is not None:
+            assert (OUTRANKED in run.output) == outranked
 
     def staged_files(self) -> set[tuple[str, datetime]]:
         """(file, the run that staged it) for every file stg_event_rows read."""
@@ -209,6 +214,50 @@ def test_late_duplicate_stays_a_duplicate(tmp_path):
     assert names["a"] == "App Launched"
     audit = read_table(warehouses.incremental_db, "staging.stg_load_audit", "staged_at")
     assert [(row["staged_count"], row["duplicate_count"]) for row in audit] == [(2, 0), (1, 1)]
+    warehouses.assert_identical()
+
+
+def test_later_copy_loaded_first_replaces_the_published_event(tmp_path):
+    # The first file has no loaded_at, so its rows count as loaded at the
+    # run's start; the second file's copy of "a" was loaded before that and
+    # wins, as in a full refresh: the event moves to u2 at 30 min.
+    warehouses = Warehouses(tmp_path)
+    warehouses.arrive([event("a", "u1", 0), event("b", "u1", 10)])
+    warehouses.arrive(
+        [
+            event("a", "u2", 30, name="Loaded first", loaded="2026-10-01 09:00:00"),
+            event("c", "u1", 15, loaded="2026-10-01 12:00:00"),
+        ],
+        outranked=True,
+    )
+    assert warehouses.sessions() == [
+        ("u1", at(10), at(15), 300, 2, False),
+        ("u2", at(30), at(30), 0, 1, False),
+    ]
+    names = {
+        row["event_id"]: row["event_name"]
+        for row in read_table(warehouses.incremental_db, "marts.fct_events")
+    }
+    assert names == {"a": "Loaded first", "b": "App Launched", "c": "App Launched"}
+    audit = read_table(warehouses.incremental_db, "staging.stg_load_audit", "staged_at")
+    assert [(row["staged_count"], row["duplicate_count"]) for row in audit] == [(1, 1), (2, 0)]
+    warehouses.assert_identical()
+    # The next batch is incremental again.
+    warehouses.arrive([event("d", "u1", 16, loaded="2026-10-02 12:00:00")])
+    warehouses.assert_identical()
+
+
+def test_later_file_sorting_first_wins_a_tie(tmp_path):
+    # Same loaded_at (none), so the file name decides, as in a full refresh,
+    # even when a later file's name sorts first.
+    warehouses = Warehouses(tmp_path)
+    warehouses.arrive([event("a", "u1", 0)])
+    with (warehouses.inbox / "events_000.csv").open("w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(HEADER)
+        writer.writerow(event("a", "u2", 5, name="Sorted first"))
+    warehouses.run(outranked=True)
+    assert warehouses.session_users() == ["u2"]
     warehouses.assert_identical()
 
 
@@ -385,11 +434,19 @@ def test_staged_rows_without_file_versions_rebuild(tmp_path):
 # Random streams: a few users, events minutes apart around the timeout, split
 # into arrival batches in random order (so later files hold earlier events),
 # with re-sent events and excluded ones.
+LOADED = ["", "2026-10-01 12:00:00", "2026-10-02 12:00:00"]  # "": none, the run's start
 stream_event = st.tuples(
     st.sampled_from(["u1", "u2", "u3"]),
     st.integers(min_value=0, max_value=400),  # minutes after T0
     st.sampled_from(["App Launched", "App Launched", "Search", "App Installed"]),
     st.sampled_from(["SDK", "SDK", "SDK", "API"]),
+    st.sampled_from(LOADED),
+)
+# A re-sent copy: which event, its own loaded_at, and maybe another user.
+resent_copy = st.tuples(
+    st.integers(min_value=0, max_value=24),
+    st.sampled_from(LOADED),
+    st.sampled_from([None, "u1", "u4"]),
 )
 
 
@@ -402,23 +459,24 @@ stream_event = st.tuples(
 @given(
     events=st.lists(stream_event, min_size=4, max_size=25),
     batch_of=st.lists(st.integers(min_value=0, max_value=2), min_size=25, max_size=25),
-    resend=st.lists(st.integers(min_value=0, max_value=24), max_size=3),
+    resend=st.lists(resent_copy, max_size=3),
 )
 def test_incremental_equals_full_refresh_for_random_arrivals(
     tmp_path_factory, events, batch_of, resend
 ):
     warehouses = Warehouses(tmp_path_factory.mktemp("random"))
     rows = [
-        [f"e{i}", user, name, (T0 + timedelta(minutes=minutes)).isoformat(sep=" "), source, ""]
-        for i, (user, minutes, name, source) in enumerate(events)
+        [f"e{i}", user, name, (T0 + timedelta(minutes=minutes)).isoformat(sep=" "), source, loaded]
+        for i, (user, minutes, name, source, loaded) in enumerate(events)
     ]
     batches: list[list[list[str]]] = [[], [], []]
     for index, row in enumerate(rows):
         batches[batch_of[index]].append(row)
-    for index in resend:  # a re-sent event arrives again in the last batch
+    for index, loaded, user in resend:  # a copy arrives again in the last batch
         if index < len(rows):
-            batches[2].append(rows[index])
+            event_id, original_user, *rest, _ = rows[index]
+            batches[2].append([event_id, user or original_user, *rest, loaded])
     for batch in batches:
         if batch:
-            warehouses.arrive(batch)
+            warehouses.arrive(batch, outranked=None)
             warehouses.assert_identical()

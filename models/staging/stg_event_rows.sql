@@ -2,7 +2,9 @@
     valid or rejected with a reason. The only model that reads the raw files
     (once per run); an incremental run reads only files it has not read
     before (S12). Which valid row of an event id is staged is stg_events'
-    job.
+    job; when a row this run appended comes first for an id an earlier run
+    published, the post-hook rebuild_when_published_copy_outranked turns
+    the rest of the run into a rebuild (macros/incremental.sql).
 
     The contract (DuckDB only) declares event_id and properties uncompressed
     (_staging__models.yml): compressing them was most of this model's write
@@ -13,7 +15,10 @@
     on_schema_change='fail',
     contract={'enforced': target.type == 'duckdb'},
     pre_hook="{{ keep_raw_row_order(true) }}",
-    post_hook="{{ keep_raw_row_order(false) }}",
+    post_hook=[
+        "{{ keep_raw_row_order(false) }}",
+        "{{ rebuild_when_published_copy_outranked() }}",
+    ],
 ) }}
 
 {#- For dbt's lineage and docs: the rows are read by read_raw_events() from
