@@ -198,6 +198,19 @@
     {%- set published_up_to = none if published_events is none
         else latest_row_key(published_events) -%}
     {%- if published_up_to is none -%}{{ return('') }}{%- endif -%}
+    {#- A new row can only come first if it was loaded no later than some
+        earlier row: when every new row was loaded after all earlier ones
+        (loaders stamping loaded_at), two scans of loaded_at settle it and
+        the ids are not compared. -#}
+    {%- set loaded_range = run_query(
+        "select (select min(coalesce(loaded_at, " ~ run_started_at_utc() ~ ")) from " ~ this
+        ~ " where reject_reason is null and _row_key > " ~ published_up_to
+        ~ "), (select max(coalesce(loaded_at, " ~ run_started_at_utc() ~ ")) from " ~ this
+        ~ " where reject_reason is null and _row_key <= " ~ published_up_to ~ ")").rows[0] -%}
+    {%- if loaded_range[0] is none or loaded_range[1] is none
+        or loaded_range[0] > loaded_range[1] -%}
+        {{ return('') }}
+    {%- endif -%}
     {%- set outranking_ids -%}
         with
 

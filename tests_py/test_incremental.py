@@ -217,12 +217,16 @@ def test_late_duplicate_stays_a_duplicate(tmp_path):
     warehouses.assert_identical()
 
 
-def test_later_copy_loaded_first_replaces_the_published_event(tmp_path):
-    # The first file has no loaded_at, so its rows count as loaded at the
-    # run's start; the second file's copy of "a" was loaded before that and
-    # wins, as in a full refresh: the event moves to u2 at 30 min.
+@pytest.mark.parametrize("first_loaded", ["", "2026-10-01 10:00:00"])
+def test_later_copy_loaded_first_replaces_the_published_event(tmp_path, first_loaded):
+    # The first file's rows were loaded at 10:00, or have no loaded_at and
+    # count as loaded at the run's start; the second file's copy of "a" was
+    # loaded before either and wins, as in a full refresh: the event moves
+    # to u2 at 30 min.
     warehouses = Warehouses(tmp_path)
-    warehouses.arrive([event("a", "u1", 0), event("b", "u1", 10)])
+    warehouses.arrive(
+        [event("a", "u1", 0, loaded=first_loaded), event("b", "u1", 10, loaded=first_loaded)]
+    )
     warehouses.arrive(
         [
             event("a", "u2", 30, name="Loaded first", loaded="2026-10-01 09:00:00"),
