@@ -254,8 +254,8 @@
     {%- if outranking -%}
         {%- set reason = "rows staged now come before the copies published earlier of event ids "
             ~ outranking | join(', ') ~ (' …' if outranking | length == 3 else '') -%}
-        {%- do log("The incremental models after " ~ model.name ~ " are rebuilt in full, because "
-            ~ reason, info=true) -%}
+        {%- do log("The incremental models after " ~ model.name ~ " are rebuilt in full"
+            ~ " (by this run, or the next that builds them), because " ~ reason, info=true) -%}
         {%- do request_rebuild(reason) -%}
     {%- endif -%}
 {%- endmacro %}

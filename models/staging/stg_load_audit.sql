@@ -1,6 +1,6 @@
 {#- S2: the row accounting of every run that read files: raw rows read, and
-    how many were staged, duplicates (valid rows whose event id was already
-    staged) or rejected. -#}
+    how many were staged, duplicates (valid rows whose event id another row,
+    loaded first, stages) or rejected. -#}
 with
 
 event_rows as (
