@@ -137,10 +137,9 @@
     {%- if not execute or flags.FULL_REFRESH or flags.WHICH not in ('run', 'build') -%}
         {{ return('') }}
     {%- endif -%}
-    {%- set staging = staged_rows_node() -%}
+    {%- set staging = project_model('stg_event_rows') -%}
     {%- if staging.unique_id not in selected_resources -%}{{ return('') }}{%- endif -%}
-    {%- set staged_rows = adapter.get_relation(
-        database=staging.database, schema=staging.schema, identifier=staging.alias) -%}
+    {%- set staged_rows = built_relation(staging) -%}
     {%- set files = list_raw_event_files(var('raw_events_path')) -%}
     {%- if staged_rows is none or not files -%}{{ return('') }}{%- endif -%}
 
@@ -191,10 +190,7 @@
 
 {% macro duckdb__rebuild_when_published_copy_outranked() -%}
     {%- if not execute or not is_incremental() -%}{{ return('') }}{%- endif -%}
-    {%- set sessionizing = project_models()
-        | selectattr('name', 'equalto', 'int_events_sessionized') | first -%}
-    {%- set published_events = adapter.get_relation(database=sessionizing.database,
-        schema=sessionizing.schema, identifier=sessionizing.alias) -%}
+    {%- set published_events = built_relation(project_model('int_events_sessionized')) -%}
     {%- set published_up_to = none if published_events is none
         else latest_row_key(published_events) -%}
     {%- if published_up_to is none -%}{{ return('') }}{%- endif -%}
@@ -275,12 +271,18 @@
         | selectattr('package_name', 'equalto', project_name) | list) }}
 {%- endmacro %}
 
-{% macro staged_rows_node() -%}
-    {{ return(project_models() | selectattr('name', 'equalto', 'stg_event_rows') | first) }}
+{% macro project_model(name) -%}
+    {{ return(project_models() | selectattr('name', 'equalto', name) | first) }}
+{%- endmacro %}
+
+{#- The relation a model's node is built as, none before it is built. -#}
+{% macro built_relation(node) -%}
+    {{ return(adapter.get_relation(
+        database=node.database, schema=node.schema, identifier=node.alias)) }}
 {%- endmacro %}
 
 {% macro rebuild_marker() -%}
-    {%- set staging = staged_rows_node() -%}
+    {%- set staging = project_model('stg_event_rows') -%}
     {{ return(api.Relation.create(
         database=staging.database, schema=staging.schema,
         identifier=staging.alias ~ '__rebuild_pending')) }}

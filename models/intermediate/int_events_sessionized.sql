@@ -75,11 +75,12 @@ new_valid_rows as (
 -- S2: a new row whose id is published already is a duplicate: had it come
 -- first, stg_event_rows' post-hook would have made this run a rebuild
 -- (rebuild_when_published_copy_outranked). Every valid row keyed up to the
--- last published one had its id published. `in`, a semi join: the hash table holds the batch's ids and the
--- earlier ids are only probed (DuckDB also skips the earlier rows that
--- cannot match). With an inner join DuckDB misjudged the batch's size and
--- hashed every earlier id (this model 0.9 s against 0.6 s on 10M events of
--- history, docs/benchmarks.md); `not exists` always did.
+-- last published one had its id published. `in`, a semi join: the hash
+-- table holds the batch's ids and the earlier ids are only probed (DuckDB
+-- also skips the earlier rows that cannot match). With an inner join DuckDB
+-- misjudged the batch's size and hashed every earlier id (this model 0.9 s
+-- against 0.6 s on 10M events of history, docs/benchmarks.md); `not exists`
+-- always did.
 republished_ids as (
     select distinct published_rows.event_id
     from {{ ref('stg_event_rows') }} as published_rows
