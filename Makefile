@@ -9,7 +9,7 @@ DEMO_FILES ?= 3
 N ?= 10000000
 BATCH ?=
 REPEAT ?= 3
-STEPS ?= floor,run,build,inc
+STEPS ?= floor,run,build,build-prod,inc,inc-prod
 export DUCKDB_PATH ?= $(CURDIR)/build/warehouse.duckdb
 export DBT_PROFILES_DIR := $(CURDIR)
 DBT_VARS := {raw_events_path: "$(CURDIR)/$(DATA_DIR)/*.csv"}
@@ -96,7 +96,8 @@ test-spark: setup-spark
 	$(BIN)/python -m pytest -m spark
 
 # Benchmark (docs/benchmarks.md): N history events, BATCH new ones (default 1 % of N),
-# STEPS a subset of floor,run,build,inc, each measured REPEAT times.
+# STEPS a subset of floor,run,build,build-prod,inc,inc-prod, each measured REPEAT times
+# (the -prod builds leave out the unit tests, as a production job does).
 bench: setup
 	$(BIN)/python scripts/bench.py --events $(N) --repeat $(REPEAT) --steps $(STEPS) \
 		$(if $(BATCH),--batch $(BATCH))
