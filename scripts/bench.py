@@ -294,7 +294,8 @@ def write_report(args, samples, model_times, total_rows: int, batch_rows: int) -
                 f"times: **{incremental_models / full_models:.3f}** "
                 f"({incremental_models:.2f} s / {full_models:.2f} s).",
             ]
-    full, incremental = model_medians.get("build", {}), model_medians.get("inc", {})
+    full = model_medians.get("build") or model_medians.get("build-prod", {})
+    incremental = model_medians.get("inc") or model_medians.get("inc-prod", {})
     if full:
         lines += [
             "",
