@@ -97,7 +97,7 @@ test-spark: setup-spark
 
 # Benchmark (docs/benchmarks.md): N history events, BATCH new ones (default 1 % of N),
 # STEPS a subset of floor,run,build,build-prod,inc,inc-prod, each measured REPEAT times
-# (the -prod builds leave out the unit tests, as a production job does).
+# (the -prod builds leave out the unit tests, as dbt Labs recommends for production jobs).
 bench: setup
 	$(BIN)/python scripts/bench.py --events $(N) --repeat $(REPEAT) --steps $(STEPS) \
 		$(if $(BATCH),--batch $(BATCH))
