@@ -118,6 +118,19 @@ class Warehouses:
             )
         ]
 
+    def event_names(self) -> dict[str, str]:
+        return {
+            row["event_id"]: row["event_name"]
+            for row in read_table(self.incremental_db, "marts.fct_events")
+        }
+
+    def load_counts(self) -> list[tuple[int, int]]:
+        """(staged, duplicate) rows per run, in run order."""
+        return [
+            (row["staged_count"], row["duplicate_count"])
+            for row in read_table(self.incremental_db, "staging.stg_load_audit", "staged_at")
+        ]
+
     def session_ids(self) -> dict[tuple[str, datetime], str]:
         return {
             (row["user_id"], row["session_start"]): row["session_id"]
@@ -207,13 +220,8 @@ def test_late_duplicate_stays_a_duplicate(tmp_path):
         ("u1", at(0), at(10), 600, 2, True),
         ("u1", at(50), at(50), 0, 1, False),
     ]
-    names = {
-        row["event_id"]: row["event_name"]
-        for row in read_table(warehouses.incremental_db, "marts.fct_events")
-    }
-    assert names["a"] == "App Launched"
-    audit = read_table(warehouses.incremental_db, "staging.stg_load_audit", "staged_at")
-    assert [(row["staged_count"], row["duplicate_count"]) for row in audit] == [(2, 0), (1, 1)]
+    assert warehouses.event_names()["a"] == "App Launched"
+    assert warehouses.load_counts() == [(2, 0), (1, 1)]
     warehouses.assert_identical()
 
 
@@ -238,13 +246,12 @@ def test_later_copy_loaded_first_replaces_the_published_event(tmp_path, first_lo
         ("u1", at(10), at(15), 300, 2, False),
         ("u2", at(30), at(30), 0, 1, False),
     ]
-    names = {
-        row["event_id"]: row["event_name"]
-        for row in read_table(warehouses.incremental_db, "marts.fct_events")
+    assert warehouses.event_names() == {
+        "a": "Loaded first",
+        "b": "App Launched",
+        "c": "App Launched",
     }
-    assert names == {"a": "Loaded first", "b": "App Launched", "c": "App Launched"}
-    audit = read_table(warehouses.incremental_db, "staging.stg_load_audit", "staged_at")
-    assert [(row["staged_count"], row["duplicate_count"]) for row in audit] == [(1, 1), (2, 0)]
+    assert warehouses.load_counts() == [(1, 1), (2, 0)]
     warehouses.assert_identical()
     # The next batch is incremental again.
     warehouses.arrive([event("d", "u1", 16, loaded="2026-10-02 12:00:00")])
@@ -283,8 +290,7 @@ def test_rows_staged_alone_and_a_losing_duplicate_keyed_last(tmp_path):
     db, variables = warehouses.incremental_db, warehouses.variables
     run_dbt(["run", "--select", "stg_event_rows"], db, variables).check()
     warehouses.arrive([event("d", "u2", 0, loaded="2026-10-03 12:00:00")])
-    names = {row["event_id"]: row["event_name"] for row in read_table(db, "marts.fct_events")}
-    assert names == {
+    assert warehouses.event_names() == {
         "a": "App Launched",
         "b": "App Launched",
         "c": "App Launched",
