@@ -300,9 +300,9 @@
     {%- set marker = rebuild_marker() -%}
     {{ return(run_query(
         "select count(*) from duckdb_tables() where database_name = "
-        ~ dbt.string_literal(marker.database) ~ " and schema_name = "
-        ~ dbt.string_literal(marker.schema) ~ " and table_name = "
-        ~ dbt.string_literal(marker.identifier)).columns[0].values()[0] > 0) }}
+        ~ text_literal(marker.database) ~ " and schema_name = "
+        ~ text_literal(marker.schema) ~ " and table_name = "
+        ~ text_literal(marker.identifier)).columns[0].values()[0] > 0) }}
 {%- endmacro %}
 
 {#- dbt's rule (the model's full_refresh config, else --full-refresh), and

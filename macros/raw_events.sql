@@ -82,7 +82,7 @@
 {% macro duckdb__list_raw_event_files(path) -%}
     {%- if not execute -%}{{ return([]) }}{%- endif -%}
     {%- set result = run_query(
-        "select file from glob(" ~ dbt.string_literal(path) ~ ") order by file") -%}
+        "select file from glob(" ~ text_literal(path) ~ ") order by file") -%}
     {{ return(result.columns[0].values() | list) }}
 {%- endmacro %}
 
@@ -95,7 +95,7 @@
     {%- set listing = 'raw_event_files__' ~ local_md5(path) -%}
     {%- do run_query(
         "create or replace temporary view " ~ listing
-        ~ " using binaryFile options (path " ~ dbt.string_literal(path) ~ ")") -%}
+        ~ " using binaryFile options (path " ~ text_literal(path) ~ ")") -%}
     {%- set result = run_query(
         "select regexp_replace(path, '^file:(//)?', '') as file from " ~ listing
         ~ " order by file") -%}
@@ -318,16 +318,16 @@
         {%- if format == 'json' %}
             {%- set reader -%}
                 ({{ raw_event_columns() | join(' string, ') }} string)
-                using json options (path {{ dbt.string_literal(file) }})
+                using json options (path {{ text_literal(file) }})
             {%- endset %}
         {%- elif format == 'csv' %}
             {%- set reader -%}
-                using csv options (path {{ dbt.string_literal(file) }},
+                using csv options (path {{ text_literal(file) }},
                     header 'true', escape '"', multiLine 'true')
             {%- endset %}
         {%- else %}
             {%- set reader -%}
-                using parquet options (path {{ dbt.string_literal(file) }})
+                using parquet options (path {{ text_literal(file) }})
             {%- endset %}
         {%- endif %}
         {%- do run_query("create or replace temporary view " ~ view ~ " " ~ reader) %}
@@ -350,7 +350,7 @@
         cast(`{{ found[0] }}` as string) as {{ column }},
         {%- endif %}
         {%- endfor %}
-        {{ dbt.string_literal(file) }} as _file_name,
+        {{ text_literal(file) }} as _file_name,
         monotonically_increasing_id() as _file_row_number
     from {{ view }}
     {%- if not loop.last %}
@@ -425,5 +425,5 @@
 
 {#- `values` as SQL string literals, separated by commas. -#}
 {% macro string_literals(values) -%}
-    {%- for value in values -%}{{ dbt.string_literal(value) }}{{ ", " if not loop.last }}{%- endfor -%}
+    {%- for value in values -%}{{ text_literal(value) }}{{ ", " if not loop.last }}{%- endfor -%}
 {%- endmacro %}

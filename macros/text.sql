@@ -36,3 +36,27 @@
     {%- set pattern = '^' ~ whitespace_class() ~ '+|' ~ whitespace_class() ~ '+$' -%}
     regexp_replace({{ expression }}, '{{ pattern | replace("\\", "\\\\") }}', '')
 {%- endmacro %}
+
+{#- S2: the key a channel spelling is looked up by in the alias seed: lower
+    case, without whitespace of any kind (whitespace_class), hyphens or
+    underscores, so that `Web Push`, `web-push`, `web_push`, `webpush` and
+    `web<tab>push` are one key. -#}
+{% macro channel_alias_key(expression) -%}
+    {{ return(adapter.dispatch('channel_alias_key', 'session_analytics')(expression)) }}
+{%- endmacro %}
+
+{% macro default__channel_alias_key(expression) -%}
+    regexp_replace(lower({{ expression }}), '{{ whitespace_class() }}|[-_]', '', 'g')
+{%- endmacro %}
+
+{% macro spark__channel_alias_key(expression) -%}
+    {%- set pattern = whitespace_class() ~ '|[-_]' -%}
+    regexp_replace(lower({{ expression }}), '{{ pattern | replace("\\", "\\\\") }}', '')
+{%- endmacro %}
+
+{#- `value` as a SQL string literal, its quotes escaped the engine's way
+    (dbt's escape_single_quotes): raw_events_path and the file names it
+    matches may hold an apostrophe (`o'neil.csv`). -#}
+{% macro text_literal(value) -%}
+    {{ return(dbt.string_literal(dbt.escape_single_quotes(value))) }}
+{%- endmacro %}

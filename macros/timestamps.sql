@@ -19,10 +19,11 @@
     every SQL dialect): YYYY-MM-DD, optionally followed by T or a blank,
     hh:mm, optional :ss and fraction, and an optional offset (Z, +hh:mm,
     +hhmm or +hh) on a time. Engines' casts read more (2026/10/01,
-    2026-10-1, 24:00:00, +25:00, a trailing UTC); those are
-    invalid_event_ts, on every engine. -#}
+    2026-10-1, 24:00:00, +25:00, a trailing UTC, year 0000 as 1 BC); those
+    are invalid_event_ts, on every engine. Years run from 0001 to 9999, the
+    range of ISO 8601 without an agreed extension, and of Python's datetime. -#}
 {% macro iso_timestamp_pattern() -%}
-    ^[0-9]{4}-[0-9]{2}-[0-9]{2}([T ]([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9]([.][0-9]+)?)?(Z|[+-]([01][0-9]|2[0-3])(:?[0-5][0-9])?)?)?$
+    ^([1-9][0-9]{3}|0[1-9][0-9]{2}|00[1-9][0-9]|000[1-9])-[0-9]{2}-[0-9]{2}([T ]([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9]([.][0-9]+)?)?(Z|[+-]([01][0-9]|2[0-3])(:?[0-5][0-9])?)?)?$
 {%- endmacro %}
 
 {% macro default__parse_timestamp(expression) -%}

@@ -164,6 +164,9 @@ WHITESPACE_ROWS: list[list[str]] = [
         LOADED,
     ],
     ["w5", "\t \n", "App Launched", "2026-10-01 10:00:00", "", "", "", "", LOADED],
+    # Whitespace inside a channel spelling is left out of its alias key, as a blank is.
+    ["w6", "u6", "Notification Clicked", "2026-10-01 10:00:00", "web\xa0push", "", "", "", LOADED],
+    ["w7", "u6", "Notification Clicked", "2026-10-01 10:05:00", "Mobile\tPush", "", "", "", LOADED],
 ]
 
 
@@ -356,7 +359,8 @@ def test_awkward_csv_rows_match_the_reference(dbt_build, tmp_path):
 
 def test_whitespace_of_every_kind_is_trimmed(dbt_build, tmp_path):
     """S2: text is trimmed of tabs, line breaks and Unicode spaces too, as
-    Python's str.strip() does, before S3 decides what is sessionable."""
+    Python's str.strip() does, before S3 decides what is sessionable; inside
+    a channel spelling they count as the blank of `web push` does."""
     path = write_csv(tmp_path / "in" / "events.csv", WHITESPACE_ROWS)
     actual = build_and_compare(dbt_build, [path], str(tmp_path / "in" / "*.csv"))
 
@@ -372,13 +376,17 @@ def test_whitespace_of_every_kind_is_trimmed(dbt_build, tmp_path):
     assert [(row["event_id"], row["reject_reason"]) for row in actual["rejected_events"]] == [
         ("w5", "missing_user_id")
     ]
+    assert [(events[key]["channel"], events[key]["is_sessionable"]) for key in ("w6", "w7")] == [
+        ("Web Push", False),
+        ("Mobile Push", False),
+    ]
 
 
 def test_timestamp_text_forms_match_the_reference(dbt_build, tmp_path):
     """S1: ISO-8601 text is read (hh:mm without seconds, offsets on a time,
     lower-case t and z, a decimal comma);
     forms an engine's cast would also read (slashes, unpadded dates, 24:00,
-    impossible offsets, a trailing zone name) are invalid_event_ts."""
+    impossible offsets, a trailing zone name, year 0000) are invalid_event_ts."""
     accepted = [
         "2026-10-01T10:00",
         "2026-10-01T12:05+02:00",
@@ -395,6 +403,7 @@ def test_timestamp_text_forms_match_the_reference(dbt_build, tmp_path):
         "2026-10-01T10:00:00+25:00",
         "2026-10-01 10:00:00 UTC",
         "2026-10-01+02:00",
+        "0000-01-01T10:00:00",
     ]
     rows = [
         [f"t{index}", "u1", "App Launched", text, "", "", "", "", LOADED]
@@ -414,6 +423,41 @@ def test_timestamp_text_forms_match_the_reference(dbt_build, tmp_path):
     assert [row["reject_reason"] for row in actual["rejected_events"]] == [
         "invalid_event_ts"
     ] * len(rejected)
+
+
+def test_paths_with_apostrophes_build_and_grow(dbt_build, tmp_path):
+    """S1/S12: a folder or file name with an apostrophe is read like any other
+    (file names are SQL literals in the reader, the row accounting and the
+    incremental checks), in a full build and in an incremental one after a new
+    file arrives."""
+    folder = tmp_path / "o'neil's events"
+    first = write_csv(
+        folder / "day'1.csv",
+        [
+            ["a1", "u1", "App Launched", "2026-10-01 10:00:00", "", "", "", "", LOADED],
+            ["a2", "u1", "Product Viewed", "2026-10-01 10:10:00", "", "", "", "", LOADED],
+            ["a3", "", "App Launched", "2026-10-01 10:11:00", "", "", "", "", LOADED],
+        ],
+    )
+    glob = str(folder / "*.csv")
+    actual = build_and_compare(dbt_build, [first], glob)
+    assert actual["counts"] == {"raw": 3, "staged": 2, "duplicate": 0, "rejected": 1}
+    rejected = read_table(actual_db(dbt_build, tmp_path), "marts.rejected_events")
+    assert [row["file_name"] for row in rejected] == [str(first)]
+
+    later = "2026-10-04 12:00:00"
+    second = write_csv(
+        folder / "day'2.csv",
+        [
+            ["a2", "u1", "Product Viewed", "2026-10-01 10:10:00", "", "", "", "", later],
+            ["a4", "u1", "App Launched", "2026-10-01 10:15:00", "", "", "", "", later],
+        ],
+    )
+    actual = build_and_compare(dbt_build, [first, second], glob)
+    assert actual["counts"] == {"raw": 5, "staged": 3, "duplicate": 1, "rejected": 1}
+    assert [
+        (row["session_length_seconds"], row["event_count"]) for row in actual["fct_sessions"]
+    ] == [(900, 3)]
 
 
 def test_malformed_ndjson_line_is_rejected_and_ties_keep_file_order(dbt_build, tmp_path):

@@ -96,8 +96,7 @@ cleaned as (
     from trimmed
     left join channel_aliases
         on
-            replace(replace(replace(lower(trimmed.trimmed_channel), ' ', ''), '-', ''), '_', '')
-            = channel_aliases.alias_key
+            {{ channel_alias_key('trimmed.trimmed_channel') }} = channel_aliases.alias_key
 ),
 
 validated as (
