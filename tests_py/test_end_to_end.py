@@ -425,41 +425,6 @@ def test_timestamp_text_forms_match_the_reference(dbt_build, tmp_path):
     ] * len(rejected)
 
 
-def test_paths_with_apostrophes_build_and_grow(dbt_build, tmp_path):
-    """S1/S12: a folder or file name with an apostrophe is read like any other
-    (file names are SQL literals in the reader, the row accounting and the
-    incremental checks), in a full build and in an incremental one after a new
-    file arrives."""
-    folder = tmp_path / "o'neil's events"
-    first = write_csv(
-        folder / "day'1.csv",
-        [
-            ["a1", "u1", "App Launched", "2026-10-01 10:00:00", "", "", "", "", LOADED],
-            ["a2", "u1", "Product Viewed", "2026-10-01 10:10:00", "", "", "", "", LOADED],
-            ["a3", "", "App Launched", "2026-10-01 10:11:00", "", "", "", "", LOADED],
-        ],
-    )
-    glob = str(folder / "*.csv")
-    actual = build_and_compare(dbt_build, [first], glob)
-    assert actual["counts"] == {"raw": 3, "staged": 2, "duplicate": 0, "rejected": 1}
-    rejected = read_table(actual_db(dbt_build, tmp_path), "marts.rejected_events")
-    assert [row["file_name"] for row in rejected] == [str(first)]
-
-    later = "2026-10-04 12:00:00"
-    second = write_csv(
-        folder / "day'2.csv",
-        [
-            ["a2", "u1", "Product Viewed", "2026-10-01 10:10:00", "", "", "", "", later],
-            ["a4", "u1", "App Launched", "2026-10-01 10:15:00", "", "", "", "", later],
-        ],
-    )
-    actual = build_and_compare(dbt_build, [first, second], glob)
-    assert actual["counts"] == {"raw": 5, "staged": 3, "duplicate": 1, "rejected": 1}
-    assert [
-        (row["session_length_seconds"], row["event_count"]) for row in actual["fct_sessions"]
-    ] == [(900, 3)]
-
-
 def test_malformed_ndjson_line_is_rejected_and_ties_keep_file_order(dbt_build, tmp_path):
     """S2: a line that does not parse is rejected, not a failed build, and the
     first of two lines of one id loaded at the same time wins."""
