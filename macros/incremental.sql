@@ -261,7 +261,7 @@
 {% macro request_rebuild(reason) -%}
     {%- do run_query(
         "create table if not exists " ~ rebuild_marker()
-        ~ " as select '" ~ reason | replace("'", "''") ~ "' as reason, "
+        ~ " as select " ~ text_literal(reason) ~ " as reason, "
         ~ run_started_at_utc() ~ " as requested_at") -%}
 {%- endmacro %}
 

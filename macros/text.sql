@@ -7,13 +7,27 @@
 [\t\n\x0b\x0c\r\x1c-\x20\x{85}\x{a0}\x{1680}\x{2000}-\x{200a}\x{2028}\x{2029}\x{202f}\x{205f}\x{3000}]
 {%- endmacro %}
 
+{#- `expression` with every match of the regular expression `pattern`
+    removed. RE2 (DuckDB) and Postgres read the pattern as written; Spark
+    unescapes string literals first, so its backslashes are doubled. -#}
+{% macro regexp_remove_all(expression, pattern) -%}
+    {{ return(adapter.dispatch('regexp_remove_all', 'session_analytics')(expression, pattern)) }}
+{%- endmacro %}
+
+{% macro default__regexp_remove_all(expression, pattern) -%}
+    regexp_replace({{ expression }}, '{{ pattern }}', '', 'g')
+{%- endmacro %}
+
+{% macro spark__regexp_remove_all(expression, pattern) -%}
+    regexp_replace({{ expression }}, '{{ pattern | replace("\\", "\\\\") }}', '')
+{%- endmacro %}
+
 {% macro trim_text(expression) -%}
     {{ return(adapter.dispatch('trim_text', 'session_analytics')(expression)) }}
 {%- endmacro %}
 
-{#- RE2 (DuckDB) and Postgres read the class as written. -#}
 {% macro default__trim_text(expression) -%}
-    regexp_replace({{ expression }}, '^{{ whitespace_class() }}+|{{ whitespace_class() }}+$', '', 'g')
+    {{ regexp_remove_all(expression, '^' ~ whitespace_class() ~ '+|' ~ whitespace_class() ~ '+$') }}
 {%- endmacro %}
 
 {#- DuckDB: text that starts and ends with a printable ASCII character
@@ -31,27 +45,12 @@
     end
 {%- endmacro %}
 
-{#- Spark unescapes string literals first: the backslashes are doubled. -#}
-{% macro spark__trim_text(expression) -%}
-    {%- set pattern = '^' ~ whitespace_class() ~ '+|' ~ whitespace_class() ~ '+$' -%}
-    regexp_replace({{ expression }}, '{{ pattern | replace("\\", "\\\\") }}', '')
-{%- endmacro %}
-
 {#- S2: the key a channel spelling is looked up by in the alias seed: lower
     case, without whitespace of any kind (whitespace_class), hyphens or
     underscores, so that `Web Push`, `web-push`, `web_push`, `webpush` and
     `web<tab>push` are one key. -#}
 {% macro channel_alias_key(expression) -%}
-    {{ return(adapter.dispatch('channel_alias_key', 'session_analytics')(expression)) }}
-{%- endmacro %}
-
-{% macro default__channel_alias_key(expression) -%}
-    regexp_replace(lower({{ expression }}), '{{ whitespace_class() }}|[-_]', '', 'g')
-{%- endmacro %}
-
-{% macro spark__channel_alias_key(expression) -%}
-    {%- set pattern = whitespace_class() ~ '|[-_]' -%}
-    regexp_replace(lower({{ expression }}), '{{ pattern | replace("\\", "\\\\") }}', '')
+    {{ regexp_remove_all('lower(' ~ expression ~ ')', whitespace_class() ~ '|[-_]') }}
 {%- endmacro %}
 
 {#- `value` as a SQL string literal, its quotes escaped the engine's way
