@@ -153,6 +153,17 @@
 {#- on-run-start: every knob is checked before any model runs, so a bad value
     fails the run in seconds rather than after the raw events are staged.
     The macros above stay where the values are used, too. -#}
+{#- S12: which rows the data tests of the incremental models check, from
+    the var `data_tests_scope`: `latest_run` or `all` (macros/test_scope.sql). -#}
+{% macro data_tests_scope() -%}
+    {%- set scope = var('data_tests_scope') | string | trim -%}
+    {%- if scope not in ('latest_run', 'all') -%}
+        {{ exceptions.raise_compiler_error(
+            "data_tests_scope must be latest_run or all, got " ~ var('data_tests_scope')) }}
+    {%- endif -%}
+    {{ return(scope) }}
+{%- endmacro %}
+
 {% macro check_knobs() -%}
     {%- do session_timeout_seconds() -%}
     {%- do dashboard_days() -%}
@@ -160,4 +171,5 @@
     {%- do session_as_of() -%}
     {%- do reporting_timezone() -%}
     {%- do session_bucket_min_exponent() -%}
+    {%- do data_tests_scope() -%}
 {%- endmacro %}

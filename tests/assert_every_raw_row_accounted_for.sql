@@ -19,16 +19,76 @@
     2. the flagged ids' rows, read again (normally the duplicates only) and
        checked by the event id itself.
     A published row's user is compared through its hash in pass 1 (its time
-    exactly): a changed user that keeps its 64-bit hash would go unseen. -#}
+    exactly): a changed user that keeps its 64-bit hash would go unseen.
+
+    S12: after an incremental run, pass 1 reads the event ids the latest
+    run staged or published (every row of each, from any run) and the
+    published rows pointing to them, and the file counts cover the files
+    the latest run read and those never read: what earlier runs staged and
+    published was checked by their own runs (latest_run_literal). -#}
 {%- set files = list_raw_event_files(var('raw_events_path')) %}
+{%- set latest_staged = latest_run_literal(ref('stg_event_rows'), '_staged_at') %}
+{%- set latest_sessionized = latest_run_literal(
+    ref('int_events_sessionized'), '_sessionized_at') %}
+{%- set is_scoped = latest_staged is not none and latest_sessionized is not none %}
+{%- if is_scoped %}
+{%- set earlier_files = run_query(
+    "select _file_name from " ~ ref('stg_event_rows')
+    ~ " group by _file_name having max(_staged_at) < " ~ latest_staged
+).columns[0].values() | list %}
+{%- set files = files | reject('in', earlier_files) | list %}
+{%- endif %}
 
 with
 
+{% if is_scoped -%}
+
+restated_keys as (
+    select _row_key from {{ ref('int_events_sessionized') }}
+    where _sessionized_at = {{ latest_sessionized }}
+),
+
+checked_ids as (
+    select event_id from {{ ref('stg_event_rows') }}
+    where
+        _staged_at = {{ latest_staged }}
+        or _row_key in (select restated_keys._row_key from restated_keys)
+),
+
+checked_rows as (
+    select
+        _row_key,
+        event_id,
+        reject_reason,
+        user_id,
+        event_ts
+    from {{ ref('stg_event_rows') }}
+    where
+        _staged_at = {{ latest_staged }}
+        or event_id in (select checked_ids.event_id from checked_ids)
+        or _row_key in (select restated_keys._row_key from restated_keys)
+),
+
+checked_sessionized_events as (
+    select * from {{ ref('int_events_sessionized') }}
+    where
+        _sessionized_at = {{ latest_sessionized }}
+        or _row_key in (select checked_rows._row_key from checked_rows)
+),
+
+{%- else -%}
+
 -- Each relation is imported once per read on purpose: DuckDB materializes
 -- a CTE that is read twice, a copy of every row.
-event_rows as (
+checked_rows as (
     select * from {{ ref('stg_event_rows') }}
 ),
+
+checked_sessionized_events as (
+    select * from {{ ref('int_events_sessionized') }}
+),
+
+{%- endif %}
 
 staged_file_names as (
     select _file_name from {{ ref('stg_event_rows') }}
@@ -36,10 +96,6 @@ staged_file_names as (
 
 flagged_event_rows as (
     select * from {{ ref('stg_event_rows') }}
-),
-
-sessionized_events as (
-    select * from {{ ref('int_events_sessionized') }}
 ),
 
 flagged_sessionized_events as (
@@ -78,7 +134,7 @@ hashed_event_rows as (
         reject_reason is null as is_valid,
         {{ fast_hash('user_id') }} as user_id_hash,
         event_ts
-    from event_rows
+    from checked_rows
 ),
 
 hashed_sessionized_events as (
@@ -86,7 +142,7 @@ hashed_sessionized_events as (
         _row_key,
         {{ fast_hash('user_id') }} as user_id_hash,
         event_ts
-    from sessionized_events
+    from checked_sessionized_events
 ),
 
 -- One join serves every check. A published event must carry its staged

@@ -1,7 +1,17 @@
 {#- S4: a user's sessions do not overlap and the next one starts at least a
     timeout after the previous one ended; each session's event count and
     bounds match its events, and every sessionable event's session exists
-    (fct_events takes the event's session id from it). -#}
+    (fct_events takes the event's session id from it).
+    S12: after an incremental run, each user whose events or sessions the
+    latest run restated, from the first of them on: the sessions (and the
+    one before, which the first must keep a timeout from) and the events
+    (latest_run_literal). Earlier ones were checked by the runs that wrote
+    them. After a full refresh, all of them. -#}
+{%- set latest_sessionized = latest_run_literal(
+    ref('int_events_sessionized'), '_sessionized_at') %}
+{%- set latest_built = latest_run_literal(ref('int_sessions'), '_built_at') %}
+{%- set is_scoped = latest_sessionized is not none and latest_built is not none %}
+
 with
 
 sessions as (
@@ -13,14 +23,92 @@ events as (
     select * from {{ ref('int_events_sessionized') }}
 ),
 
+{% if not is_scoped -%}
+
+checked_sessions as (
+    select
+        *,
+        true as is_checked
+    from sessions
+),
+
+checked_events as (
+    select * from events
+),
+
+{%- else -%}
+
+restated_events as (
+    select
+        user_id,
+        event_ts
+    from {{ ref('int_events_sessionized') }}
+    where _sessionized_at = {{ latest_sessionized }} and is_sessionable
+),
+
+rebuilt_sessions as (
+    select
+        user_id,
+        session_start
+    from {{ ref('int_sessions') }}
+    where _built_at = {{ latest_built }}
+),
+
+-- From both, so that restated events whose sessions were lost, and
+-- rebuilt sessions whose events were not restated, are checked too.
+restated_starts as (
+    select
+        user_id,
+        event_ts as restated_from
+    from restated_events
+    union all
+    select
+        user_id,
+        session_start as restated_from
+    from rebuilt_sessions
+),
+
+restate_points as (
+    select
+        user_id,
+        min(restated_from) as checked_from
+    from restated_starts
+    group by user_id
+),
+
+-- A restated user's earlier sessions too: the one before the first
+-- rebuilt session is what that session must keep a timeout from.
+checked_sessions as (
+    select
+        sessions.*,
+        sessions.session_start >= restate_points.checked_from as is_checked
+    from sessions
+    inner join restate_points
+        on sessions.user_id = restate_points.user_id
+),
+
+-- By user and time, not by the run's marker: an event the run should have
+-- restated but did not is checked too.
+checked_events as (
+    select events.*
+    from events
+    inner join restate_points
+        on
+            events.user_id = restate_points.user_id
+            and events.event_ts >= restate_points.checked_from
+),
+
+{%- endif %}
+
 sessions_with_previous as (
     select
         user_id,
         session_start,
+        is_checked,
         lag(session_end) over (
             partition by user_id order by session_start
         ) as previous_session_end
-    from sessions
+    from checked_sessions
 ),
 
 too_close as (
@@ -30,7 +118,8 @@ too_close as (
         'starts less than a timeout after the previous session' as problem
     from sessions_with_previous
     where
-        previous_session_end is not null
+        is_checked
+        and previous_session_end is not null
         and {{ epoch_microseconds('session_start') }}
         - {{ epoch_microseconds('previous_session_end') }}
         < {{ session_timeout_microseconds() }}
@@ -43,33 +132,38 @@ event_summary as (
         count(*) as event_count,
         min(event_ts) as first_event_ts,
         max(event_ts) as last_event_ts
-    from events
+    from checked_events
     where session_start is not null
     group by user_id, session_start
 ),
 
+sessions_to_match as (
+    select * from checked_sessions
+    where is_checked
+),
+
 summary_mismatches as (
     select
-        coalesce(sessions.user_id, event_summary.user_id) as user_id,
+        coalesce(sessions_to_match.user_id, event_summary.user_id) as user_id,
         coalesce(
-            sessions.session_start, event_summary.session_start
+            sessions_to_match.session_start, event_summary.session_start
         ) as session_start,
         case
-            when sessions.user_id is null
+            when sessions_to_match.user_id is null
                 then 'sessionable events whose session is missing'
             else 'event count or bounds differ from its events'
         end as problem
-    from sessions
+    from sessions_to_match
     full outer join event_summary
         on
-            sessions.user_id = event_summary.user_id
-            and sessions.session_start = event_summary.session_start
+            sessions_to_match.user_id = event_summary.user_id
+            and sessions_to_match.session_start = event_summary.session_start
     where
-        sessions.user_id is null
+        sessions_to_match.user_id is null
         or event_summary.user_id is null
-        or sessions.event_count != event_summary.event_count
-        or sessions.session_start != event_summary.first_event_ts
-        or sessions.session_end != event_summary.last_event_ts
+        or sessions_to_match.event_count != event_summary.event_count
+        or sessions_to_match.session_start != event_summary.first_event_ts
+        or sessions_to_match.session_end != event_summary.last_event_ts
 ),
 
 final as (

@@ -659,6 +659,7 @@ BUCKETS_RANGE = "session_bucket_min_exponent must be a whole number from 0 to 30
         ("reporting_timezone", "UTC'", "reporting_timezone must be an IANA time zone"),
         ("session_bucket_min_exponent", 31, BUCKETS_RANGE),
         ("session_bucket_min_exponent", 1.5, BUCKETS_RANGE),
+        ("data_tests_scope", "latest", "data_tests_scope must be latest_run or all"),
     ],
 )
 def test_meaningless_knob_value_is_refused(dbt_build, tmp_path, knob, value, message):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import os
+import shutil
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -441,6 +442,100 @@ def test_staged_rows_without_file_versions_rebuild(tmp_path):
     warehouses.land([event("b", "u1", 30)])
     warehouses.run(rebuilds=True)
     warehouses.assert_identical()
+
+
+# S12: the data tests of an incremental run read what the latest run wrote
+# (data_tests_scope, macros/test_scope.sql). Each tampering below touches
+# rows of the latest run, or rows sharing a key with them, and is found; a
+# row only an earlier run wrote is left to `data_tests_scope: all`.
+SCOPED_TAMPERINGS: dict[str, tuple[str, str, list[tuple[Any, ...]]]] = {
+    "session kept beside its rebuilt copy": (
+        "insert into intermediate.int_sessions select * replace"
+        " (_built_at - interval 1 hour as _built_at)"
+        " from intermediate.int_sessions where user_id = 'u1'",
+        "unique_int_sessions_session_id",
+        [("u1",)],
+    ),
+    "duplicate of an earlier id published": (
+        "insert into intermediate.int_events_sessionized select * replace ("
+        " (select max(_row_key) from staging.stg_event_rows where event_id = 'c') as _row_key)"
+        " from intermediate.int_events_sessionized where _row_key ="
+        " (select min(_row_key) from staging.stg_event_rows where event_id = 'c')",
+        "assert_every_raw_row_accounted_for",
+        [("c", "event id published more than once")],
+    ),
+    "row of the latest file read twice": (
+        "insert into staging.stg_event_rows"
+        " select * from staging.stg_event_rows where event_id = 'd'",
+        "assert_every_raw_row_accounted_for",
+        [
+            ("d", "event id published more than once"),
+            ("events_002", "rows of the file not read exactly once"),
+        ],
+    ),
+    "restated sessions lost": (
+        "delete from intermediate.int_sessions where user_id = 'u1'",
+        "assert_sessions_are_separated_by_the_timeout",
+        [("u1", "sessionable events whose session is missing")],
+    ),
+    "an earlier run's session lost": (
+        "delete from intermediate.int_sessions where user_id = 'u3'",
+        "assert_sessions_are_separated_by_the_timeout",
+        [],
+    ),
+}
+
+# Each test's failing rows as the users or keys they name (files by stem).
+SCOPED_TEST_ROWS = {
+    "unique_int_sessions_session_id": (
+        "select distinct sessions.user_id from ({sql}) as failing"
+        " inner join intermediate.int_sessions as sessions"
+        " on sessions.session_id = failing.unique_field"
+    ),
+    "assert_every_raw_row_accounted_for": (
+        "select regexp_extract(problem_key, '[^/]*$'), problem from ({sql})"
+    ),
+    "assert_sessions_are_separated_by_the_timeout": "select user_id, problem from ({sql})",
+}
+
+
+def test_data_tests_of_an_incremental_run_check_the_rows_it_wrote(tmp_path):
+    warehouses = Warehouses(tmp_path)
+    warehouses.arrive(
+        [event("a", "u1", 0), event("b", "u1", 30), event("c", "u2", 120), event("x", "u3", 0)]
+    )
+    # A late event merges u1's sessions, "c" comes again, u4 is new.
+    warehouses.land([event("d", "u1", 15), event("c", "u2", 120), event("e", "u4", 0)])
+    db, variables = warehouses.incremental_db, warehouses.variables
+    run_dbt(["build", "--exclude-resource-type", "unit_test"], db, variables).check()
+    compiled = db.parent / "target" / "compiled"
+    test_sql = {name: next(compiled.rglob(name + ".sql")).read_text() for name in SCOPED_TEST_ROWS}
+    # Scoped, not the whole-table checks of a full refresh.
+    assert "latest_rows" in test_sql["unique_int_sessions_session_id"]
+    assert "restated_keys" in test_sql["assert_every_raw_row_accounted_for"]
+    assert "restate_points" in test_sql["assert_sessions_are_separated_by_the_timeout"]
+
+    def failing_rows(db_path: Path, name: str) -> list[tuple[Any, ...]]:
+        query = SCOPED_TEST_ROWS[name].format(sql=test_sql[name])
+        with duckdb.connect(str(db_path), read_only=True) as con:
+            found = con.execute(query).fetchall()
+        return sorted((row[0].split(".")[0], *row[1:]) for row in found)
+
+    assert all(failing_rows(db, name) == [] for name in SCOPED_TEST_ROWS)
+    for tampering_name, (tampering, name, expected) in SCOPED_TAMPERINGS.items():
+        tampered = tmp_path / tampering_name.replace(" ", "_").replace("'", "") / "warehouse.duckdb"
+        tampered.parent.mkdir()
+        shutil.copyfile(db, tampered)
+        with duckdb.connect(str(tampered)) as con:
+            con.execute(tampering)
+        assert failing_rows(tampered, name) == expected, tampering_name
+    # The earlier run's lost session: found when every row is checked.
+    run = run_dbt(
+        ["test", "--select", "assert_sessions_are_separated_by_the_timeout"],
+        tampered,
+        {**variables, "data_tests_scope": "all"},
+    )
+    assert run.returncode != 0 and "FAIL 1" in run.output, run.output[-3000:]
 
 
 # Random streams: a few users, events minutes apart around the timeout, split
