@@ -19,8 +19,10 @@ from conftest import PUBLIC_MARTS, read_table, run_dbt
 HEADER = ["event_id", "user_id", "event_name", "event_ts", "source", "loaded_at"]
 T0 = datetime(2026, 10, 1, 10, 0)
 OUTRANKED = "because rows staged now come before the copies published earlier"
-# Data and unit tests run in test_end_to_end and `make test`; here only the results matter.
+# Data and unit tests run in test_end_to_end and `make test`; here mostly the results
+# matter. The property test also runs the data tests of every incremental run.
 MODELS_AND_SEEDS = ["build", "--resource-type", "seed", "--resource-type", "model"]
+WITH_DATA_TESTS = ["build", "--exclude-resource-type", "unit_test"]
 
 
 class Warehouses:
@@ -43,18 +45,24 @@ class Warehouses:
             writer.writerow(HEADER)
             writer.writerows(rows)
 
-    def arrive(self, rows: list[list[str]], *, outranked: bool | None = False) -> None:
+    def arrive(
+        self, rows: list[list[str]], *, outranked: bool | None = False, data_tests: bool = False
+    ) -> None:
         """A new file lands beside the old ones, then the incremental warehouse runs."""
         self.land(rows)
-        self.run(outranked=outranked)
+        self.run(outranked=outranked, data_tests=data_tests)
 
-    def run(self, *, rebuilds: bool = False, outranked: bool | None = False) -> None:
+    def run(
+        self, *, rebuilds: bool = False, outranked: bool | None = False, data_tests: bool = False
+    ) -> None:
         """The incremental warehouse runs. Rows staged before keep the run that
         staged them, unless the run rebuilds (a file it read has changed).
         `outranked`: whether a new row comes before the published copy of its
-        id, so that the models after staging are rebuilt (None: either)."""
+        id, so that the models after staging are rebuilt (None: either).
+        `data_tests`: the run's data tests too, which must pass."""
         before = self.staged_files()
-        run = run_dbt(MODELS_AND_SEEDS, self.incremental_db, self.variables).check()
+        args = WITH_DATA_TESTS if data_tests else MODELS_AND_SEEDS
+        run = run_dbt(args, self.incremental_db, self.variables).check()
         after = self.staged_files()
         if rebuilds:
             assert "is rebuilt with every incremental model" in run.output
@@ -507,7 +515,7 @@ def test_data_tests_of_an_incremental_run_check_the_rows_it_wrote(tmp_path):
     # A late event merges u1's sessions, "c" comes again, u4 is new.
     warehouses.land([event("d", "u1", 15), event("c", "u2", 120), event("e", "u4", 0)])
     db, variables = warehouses.incremental_db, warehouses.variables
-    run_dbt(["build", "--exclude-resource-type", "unit_test"], db, variables).check()
+    run_dbt(WITH_DATA_TESTS, db, variables).check()
     compiled = db.parent / "target" / "compiled"
     test_sql = {name: next(compiled.rglob(name + ".sql")).read_text() for name in SCOPED_TEST_ROWS}
     # Scoped, not the whole-table checks of a full refresh.
@@ -586,5 +594,7 @@ def test_incremental_equals_full_refresh_for_random_arrivals(
         batches[2].append([event_id, user or original_user, *rest, loaded])
     for batch in batches:
         if batch:
-            warehouses.arrive(batch, outranked=None)
+            # The data tests of each run read what it wrote (data_tests_scope)
+            # and must pass whatever arrived late or again.
+            warehouses.arrive(batch, outranked=None, data_tests=True)
             warehouses.assert_identical()
