@@ -150,20 +150,21 @@
     {%- endif -%}
 {%- endmacro %}
 
-{#- on-run-start: every knob is checked before any model runs, so a bad value
-    fails the run in seconds rather than after the raw events are staged.
-    The macros above stay where the values are used, too. -#}
 {#- S12: which rows the data tests of the incremental models check, from
-    the var `data_tests_scope`: `latest_run` or `all` (macros/test_scope.sql). -#}
+    the var `data_tests_scope`: `new_rows` (written since their tests last
+    all passed) or `all` (macros/test_scope.sql). -#}
 {% macro data_tests_scope() -%}
     {%- set scope = var('data_tests_scope') | string | trim -%}
-    {%- if scope not in ('latest_run', 'all') -%}
+    {%- if scope not in ('new_rows', 'all') -%}
         {{ exceptions.raise_compiler_error(
-            "data_tests_scope must be latest_run or all, got " ~ var('data_tests_scope')) }}
+            "data_tests_scope must be new_rows or all, got " ~ var('data_tests_scope')) }}
     {%- endif -%}
     {{ return(scope) }}
 {%- endmacro %}
 
+{#- on-run-start: every knob is checked before any model runs, so a bad value
+    fails the run in seconds rather than after the raw events are staged.
+    The macros above stay where the values are used, too. -#}
 {% macro check_knobs() -%}
     {%- do session_timeout_seconds() -%}
     {%- do dashboard_days() -%}

@@ -297,12 +297,17 @@
 {%- endmacro %}
 
 {% macro duckdb__rebuild_pending() -%}
-    {%- set marker = rebuild_marker() -%}
+    {{ return(duckdb_table_exists(rebuild_marker())) }}
+{%- endmacro %}
+
+{#- Whether the DuckDB table exists, asked of the database rather than dbt's
+    relation cache, which does not see tables hooks create. -#}
+{% macro duckdb_table_exists(relation) -%}
     {{ return(run_query(
         "select count(*) from duckdb_tables() where database_name = "
-        ~ text_literal(marker.database) ~ " and schema_name = "
-        ~ text_literal(marker.schema) ~ " and table_name = "
-        ~ text_literal(marker.identifier)).columns[0].values()[0] > 0) }}
+        ~ text_literal(relation.database) ~ " and schema_name = "
+        ~ text_literal(relation.schema) ~ " and table_name = "
+        ~ text_literal(relation.identifier)).columns[0].values()[0] > 0) }}
 {%- endmacro %}
 
 {#- dbt's rule (the model's full_refresh config, else --full-refresh), and

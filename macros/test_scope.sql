@@ -1,40 +1,109 @@
-{#- S12 (issue 5): in an incremental run, the data tests of an incremental
-    model check the rows the latest run wrote, not the whole history again:
-    earlier rows were checked by the run that wrote them and no run since
-    has changed them (a run that would, rebuilds in full: macros/incremental.sql).
-    A full refresh writes every row in one run, so its tests check them all.
-    The var `data_tests_scope: all` checks every row in any run. -#}
+{#- S12 (issue 5): the data tests of an incremental model check the rows
+    written since the last run in which every one of its data tests passed,
+    not the whole history again. Each incremental model stamps the run on
+    every row it writes (the column its meta names, `run_stamp_column`);
+    on-run-end (record_passed_data_tests) keeps, per model, the latest stamp
+    its tests passed through. Rows stamped up to it were checked and have not
+    changed since (a run that would change them rebuilds in full, stamping
+    every row anew). Runs without tests (`dbt run`), runs whose tests failed
+    or were not all selected keep the mark where it was, so the next tests
+    check their rows too. The var `data_tests_scope: all` checks every row.
+    DuckDB only: elsewhere every row is checked. -#}
 
-{#- Which rows the latest run wrote, as a SQL literal of `column` (the run
-    marker a model stamps on every row it writes): none when all rows are
-    one run's (a full refresh), the relation is empty or not built yet, or
-    the var asks for every row. A literal rather than a subquery, so that DuckDB
-    skips the row groups of earlier runs. -#}
-{% macro latest_run_literal(relation, column) -%}
-    {%- if not execute or data_tests_scope() == 'all' or load_relation(relation) is none -%}
-        {{ return(none) }}
-    {%- endif -%}
-    {%- set bounds = run_query(
-        'select cast(min(' ~ column ~ ') as ' ~ dbt.type_string() ~ '), cast(max('
-        ~ column ~ ') as ' ~ dbt.type_string() ~ ') from ' ~ relation).rows[0] -%}
-    {%- if bounds[1] is none or bounds[0] == bounds[1] -%}{{ return(none) }}{%- endif -%}
-    {{ return("cast('" ~ bounds[1] ~ "' as " ~ dbt.type_timestamp() ~ ")") }}
+{#- The mark: one row per model, the latest run stamp its tests passed through. -#}
+{% macro passed_data_tests_marker() -%}
+    {%- set staging = project_model('stg_event_rows') -%}
+    {{ return(api.Relation.create(
+        database=staging.database, schema=staging.schema,
+        identifier='data_tests_passed_through')) }}
 {%- endmacro %}
 
-{#- What a generic test reads (dbt's hook for the `where` config). A test
-    of a model whose meta names its run marker (`latest_run_column`) reads
-    the rows the latest run wrote; a uniqueness test also reads every
-    earlier row that shares a key with them, so that a key written again
-    beside its old row is still found. A test with a `where` of its own
-    keeps dbt's behaviour. -#}
+{#- The model's mark as a SQL literal, when its relation holds rows stamped
+    up to it: the test reads the rows stamped after it. None (every row) when
+    there is no mark, every row is newer (a full refresh since), or the var
+    asks for every row. -#}
+{% macro passed_data_tests_literal(relation, column) -%}
+    {{ return(adapter.dispatch('passed_data_tests_literal', 'session_analytics')(
+        relation, column)) }}
+{%- endmacro %}
+
+{% macro default__passed_data_tests_literal(relation, column) -%}
+    {{ return(none) }}
+{%- endmacro %}
+
+{% macro duckdb__passed_data_tests_literal(relation, column) -%}
+    {%- if not execute or data_tests_scope() == 'all' -%}{{ return(none) }}{%- endif -%}
+    {%- set marker = passed_data_tests_marker() -%}
+    {%- if not (duckdb_table_exists(marker) and duckdb_table_exists(relation)) -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- set passed_through = run_query(
+        "select cast(marks.passed_through as " ~ dbt.type_string() ~ ")"
+        ~ " from " ~ marker ~ " as marks"
+        ~ " where marks.model_name = " ~ text_literal(relation.identifier)
+        ~ " and exists (select 1 from " ~ relation ~ " as tested_rows"
+        ~ " where tested_rows." ~ column ~ " <= marks.passed_through)"
+    ).columns[0].values() | list -%}
+    {{ return("cast('" ~ passed_through[0] ~ "' as " ~ dbt.type_timestamp() ~ ")"
+        if passed_through else none) }}
+{%- endmacro %}
+
+{#- on-run-end: for each stamped model all of whose data tests (generic and
+    singular) ran in this invocation and passed, its mark moves to its latest
+    stamp. The tests ran after the model, so they saw every row up to it. -#}
+{% macro record_passed_data_tests(results) -%}
+    {{ return(adapter.dispatch('record_passed_data_tests', 'session_analytics')(results)) }}
+{%- endmacro %}
+
+{% macro default__record_passed_data_tests(results) -%}
+{%- endmacro %}
+
+{% macro duckdb__record_passed_data_tests(results) -%}
+    {%- if not execute or flags.WHICH not in ('build', 'test') -%}{{ return('') }}{%- endif -%}
+    {%- set passed = results
+        | selectattr('status', 'equalto', 'pass')
+        | map(attribute='node') | map(attribute='unique_id') | list -%}
+    {%- set tests = graph.nodes.values() | selectattr('resource_type', 'equalto', 'test') | list -%}
+    {%- set marker = passed_data_tests_marker() -%}
+    {%- for model in project_models() if model.config.meta.get('run_stamp_column') -%}
+        {%- set tested = namespace(count=0, passed=0) -%}
+        {%- for test in tests if model.unique_id in test.depends_on.nodes -%}
+            {%- set tested.count = tested.count + 1 -%}
+            {%- set tested.passed = tested.passed + (1 if test.unique_id in passed else 0) -%}
+        {%- endfor -%}
+        {%- set relation = built_relation(model) -%}
+        {%- if tested.count > 0 and tested.passed == tested.count and relation is not none -%}
+            {%- do run_query(
+                "create table if not exists " ~ marker
+                ~ " (model_name " ~ dbt.type_string() ~ ", passed_through "
+                ~ dbt.type_timestamp() ~ ")") -%}
+            {%- do run_query(
+                "delete from " ~ marker
+                ~ " where model_name = " ~ text_literal(relation.identifier)) -%}
+            {%- do run_query(
+                "insert into " ~ marker ~ " select " ~ text_literal(relation.identifier)
+                ~ ", max(" ~ model.config.meta['run_stamp_column'] ~ ") from " ~ relation) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {%- do adapter.commit() -%}
+{%- endmacro %}
+
+{#- What a generic test reads (dbt's hook for the `where` config). A
+    not_null, accepted_values, unique or unique_combination test of a
+    stamped model reads the rows stamped after its mark; a uniqueness test
+    also reads every earlier row that shares a key with them, so that a key
+    written again beside its old row is still found. Other tests, and a test
+    with a `where` of its own, keep dbt's behaviour. -#}
 {% macro get_where_subquery(relation) -%}
-    {%- if config.get('where') -%}
-        {{ return(dbt.default__get_where_subquery(relation)) }}
+    {%- set dbt_behaviour = adapter.dispatch('get_where_subquery', 'dbt')(relation) -%}
+    {%- if config.get('where') or model.test_metadata.name not in (
+        'not_null', 'accepted_values', 'unique', 'unique_combination') -%}
+        {{ return(dbt_behaviour) }}
     {%- endif -%}
     {%- set tested = graph.nodes.get(model.attached_node) if model.attached_node else none -%}
-    {%- set column = tested.config.meta.get('latest_run_column') if tested else none -%}
-    {%- set latest = latest_run_literal(relation, column) if column else none -%}
-    {%- if latest is none -%}{{ return(relation) }}{%- endif -%}
+    {%- set column = tested.config.meta.get('run_stamp_column') if tested else none -%}
+    {%- set passed_through = passed_data_tests_literal(relation, column) if column else none -%}
+    {%- if passed_through is none -%}{{ return(dbt_behaviour) }}{%- endif -%}
     {%- set test_kwargs = model.test_metadata.kwargs -%}
     {%- if model.test_metadata.name == 'unique' -%}
         {%- set keys = [test_kwargs['column_name']] -%}
@@ -48,14 +117,17 @@
             select * from {{ relation }} as tested_rows
             where
             {%- if keys %} exists (
-                select 1 from {{ relation }} as latest_rows
+                select 1 from {{ relation }} as new_rows
                 where
-                    latest_rows.{{ column }} = {{ latest }}
+                    new_rows.{{ column }} > {{ passed_through }}
                     {%- for key in keys %}
-                    and latest_rows.{{ key }} = tested_rows.{{ key }}
+                    and new_rows.{{ key }} is not distinct from tested_rows.{{ key }}
                     {%- endfor %}
             )
-            {%- else %} tested_rows.{{ column }} = {{ latest }}
+            {%- else %}
+                -- A row without a stamp is checked too (its not_null test).
+                tested_rows.{{ column }} > {{ passed_through }}
+                or tested_rows.{{ column }} is null
             {%- endif %}
         ) as dbt_subquery
     {%- endset -%}

@@ -21,20 +21,21 @@
     A published row's user is compared through its hash in pass 1 (its time
     exactly): a changed user that keeps its 64-bit hash would go unseen.
 
-    S12: after an incremental run, pass 1 reads the event ids the latest
-    run staged or published (every row of each, from any run) and the
-    published rows pointing to them, and the file counts cover the files
-    the latest run read and those never read: what earlier runs staged and
-    published was checked by their own runs (latest_run_literal). -#}
+    S12: after incremental runs, pass 1 reads the event ids staged or
+    published since this test and the others of both models last all
+    passed (every row of each id, from any run) and the published rows
+    pointing to them, and the file counts cover the files read since and
+    those never read: rows stamped before were checked then and have not
+    changed (passed_data_tests_literal, macros/test_scope.sql). -#}
 {%- set files = list_raw_event_files(var('raw_events_path')) %}
-{%- set latest_staged = latest_run_literal(ref('stg_event_rows'), '_staged_at') %}
-{%- set latest_sessionized = latest_run_literal(
+{%- set staged_through = passed_data_tests_literal(ref('stg_event_rows'), '_staged_at') %}
+{%- set sessionized_through = passed_data_tests_literal(
     ref('int_events_sessionized'), '_sessionized_at') %}
-{%- set is_scoped = latest_staged is not none and latest_sessionized is not none %}
+{%- set is_scoped = staged_through is not none and sessionized_through is not none %}
 {%- if is_scoped %}
 {%- set earlier_files = run_query(
     "select _file_name from " ~ ref('stg_event_rows')
-    ~ " group by _file_name having max(_staged_at) < " ~ latest_staged
+    ~ " group by _file_name having max(_staged_at) <= " ~ staged_through
 ).columns[0].values() | list %}
 {%- set files = files | reject('in', earlier_files) | list %}
 {%- endif %}
@@ -45,13 +46,13 @@ with
 
 restated_keys as (
     select _row_key from {{ ref('int_events_sessionized') }}
-    where _sessionized_at = {{ latest_sessionized }}
+    where _sessionized_at > {{ sessionized_through }}
 ),
 
 checked_ids as (
     select event_id from {{ ref('stg_event_rows') }}
     where
-        _staged_at = {{ latest_staged }}
+        _staged_at > {{ staged_through }}
         or _row_key in (select restated_keys._row_key from restated_keys)
 ),
 
@@ -64,7 +65,7 @@ checked_rows as (
         event_ts
     from {{ ref('stg_event_rows') }}
     where
-        _staged_at = {{ latest_staged }}
+        _staged_at > {{ staged_through }}
         or event_id in (select checked_ids.event_id from checked_ids)
         or _row_key in (select restated_keys._row_key from restated_keys)
 ),
@@ -72,7 +73,7 @@ checked_rows as (
 checked_sessionized_events as (
     select * from {{ ref('int_events_sessionized') }}
     where
-        _sessionized_at = {{ latest_sessionized }}
+        _sessionized_at > {{ sessionized_through }}
         or _row_key in (select checked_rows._row_key from checked_rows)
 ),
 

@@ -2,15 +2,16 @@
     timeout after the previous one ended; each session's event count and
     bounds match its events, and every sessionable event's session exists
     (fct_events takes the event's session id from it).
-    S12: after an incremental run, each user whose events or sessions the
-    latest run restated, from the first of them on: the sessions (and the
-    one before, which the first must keep a timeout from) and the events
-    (latest_run_literal). Earlier ones were checked by the runs that wrote
-    them. After a full refresh, all of them. -#}
-{%- set latest_sessionized = latest_run_literal(
+    S12: after incremental runs, each user whose events or sessions were
+    restated since the tests of both models last all passed, from the first
+    of them on: the sessions (and the one before, which the first must keep
+    a timeout from) and the events. Rows stamped before were checked then
+    and have not changed (passed_data_tests_literal, macros/test_scope.sql).
+    After a full refresh, all of them. -#}
+{%- set sessionized_through = passed_data_tests_literal(
     ref('int_events_sessionized'), '_sessionized_at') %}
-{%- set latest_built = latest_run_literal(ref('int_sessions'), '_built_at') %}
-{%- set is_scoped = latest_sessionized is not none and latest_built is not none %}
+{%- set built_through = passed_data_tests_literal(ref('int_sessions'), '_built_at') %}
+{%- set is_scoped = sessionized_through is not none and built_through is not none %}
 
 with
 
@@ -43,7 +44,7 @@ restated_events as (
         user_id,
         event_ts
     from {{ ref('int_events_sessionized') }}
-    where _sessionized_at = {{ latest_sessionized }} and is_sessionable
+    where _sessionized_at > {{ sessionized_through }} and is_sessionable
 ),
 
 rebuilt_sessions as (
@@ -51,7 +52,7 @@ rebuilt_sessions as (
         user_id,
         session_start
     from {{ ref('int_sessions') }}
-    where _built_at = {{ latest_built }}
+    where _built_at > {{ built_through }}
 ),
 
 -- From both, so that restated events whose sessions were lost, and

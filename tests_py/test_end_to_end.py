@@ -659,7 +659,7 @@ BUCKETS_RANGE = "session_bucket_min_exponent must be a whole number from 0 to 30
         ("reporting_timezone", "UTC'", "reporting_timezone must be an IANA time zone"),
         ("session_bucket_min_exponent", 31, BUCKETS_RANGE),
         ("session_bucket_min_exponent", 1.5, BUCKETS_RANGE),
-        ("data_tests_scope", "latest", "data_tests_scope must be latest_run or all"),
+        ("data_tests_scope", "latest", "data_tests_scope must be new_rows or all"),
     ],
 )
 def test_meaningless_knob_value_is_refused(dbt_build, tmp_path, knob, value, message):
@@ -790,9 +790,13 @@ def test_accounting_test_catches_a_lost_or_phantom_row(dbt_build, tmp_path, file
         assert accounting_problems(tampered, test_sql) == problems, name
         assert accounting_problems(tampered, colliding_sql) == problems, name
         if name == "row read twice":
-            # And dbt reports the failing rows as a failed test.
+            # And dbt reports the failing rows as a failed test. Every row:
+            # the build's tests passed, and by default a later test reads
+            # only rows written since (data_tests_scope).
             run = run_dbt(
-                ["test", "--select", ACCOUNTING_TEST], tampered, {"raw_events_path": glob}
+                ["test", "--select", ACCOUNTING_TEST],
+                tampered,
+                {"raw_events_path": glob, "data_tests_scope": "all"},
             )
             assert run.returncode != 0 and "FAIL" in run.output, run.output[-3000:]
 

@@ -452,10 +452,10 @@ def test_staged_rows_without_file_versions_rebuild(tmp_path):
     warehouses.assert_identical()
 
 
-# S12: the data tests of an incremental run read what the latest run wrote
-# (data_tests_scope, macros/test_scope.sql). Each tampering below touches
-# rows of the latest run, or rows sharing a key with them, and is found; a
-# row only an earlier run wrote is left to `data_tests_scope: all`.
+# S12: the data tests of the incremental models read the rows written since
+# their tests last all passed (data_tests_scope, macros/test_scope.sql). Each
+# tampering below touches such rows, or rows sharing a key with them, and is
+# found; a row of a run whose tests passed is left to `data_tests_scope: all`.
 SCOPED_TAMPERINGS: dict[str, tuple[str, str, list[tuple[Any, ...]]]] = {
     "session kept beside its rebuilt copy": (
         "insert into intermediate.int_sessions select * replace"
@@ -472,7 +472,7 @@ SCOPED_TAMPERINGS: dict[str, tuple[str, str, list[tuple[Any, ...]]]] = {
         "assert_every_raw_row_accounted_for",
         [("c", "event id published more than once")],
     ),
-    "row of the latest file read twice": (
+    "row read twice": (
         "insert into staging.stg_event_rows"
         " select * from staging.stg_event_rows where event_id = 'd'",
         "assert_every_raw_row_accounted_for",
@@ -486,7 +486,7 @@ SCOPED_TAMPERINGS: dict[str, tuple[str, str, list[tuple[Any, ...]]]] = {
         "assert_sessions_are_separated_by_the_timeout",
         [("u1", "sessionable events whose session is missing")],
     ),
-    "an earlier run's session lost": (
+    "a tested run's session lost": (
         "delete from intermediate.int_sessions where user_id = 'u3'",
         "assert_sessions_are_separated_by_the_timeout",
         [],
@@ -507,19 +507,35 @@ SCOPED_TEST_ROWS = {
 }
 
 
-def test_data_tests_of_an_incremental_run_check_the_rows_it_wrote(tmp_path):
+def passed_through(db_path: Path) -> dict[str, datetime]:
+    """Per stamped model, the latest run stamp its data tests passed through."""
+    with duckdb.connect(str(db_path), read_only=True) as con:
+        return dict(
+            con.execute("select * from staging.data_tests_passed_through").fetchall()
+        )
+
+
+def test_data_tests_check_the_rows_written_since_they_last_passed(tmp_path):
     warehouses = Warehouses(tmp_path)
-    warehouses.arrive(
-        [event("a", "u1", 0), event("b", "u1", 30), event("c", "u2", 120), event("x", "u3", 0)]
-    )
-    # A late event merges u1's sessions, "c" comes again, u4 is new.
-    warehouses.land([event("d", "u1", 15), event("c", "u2", 120), event("e", "u4", 0)])
     db, variables = warehouses.incremental_db, warehouses.variables
-    run_dbt(WITH_DATA_TESTS, db, variables).check()
+    warehouses.arrive(
+        [event("a", "u1", 0), event("b", "u1", 30), event("c", "u2", 120), event("x", "u3", 0)],
+        data_tests=True,
+    )
+    first_marks = passed_through(db)
+    assert set(first_marks) == {
+        "stg_event_rows", "int_events_sessionized", "int_sessions", "rejected_events"
+    }  # fmt: skip
+    # Models only: a late event merges u1's sessions and "c" comes again. Then
+    # a build with its tests, u4 new: they read the rows of both runs.
+    warehouses.arrive([event("d", "u1", 15), event("c", "u2", 120)])
+    assert passed_through(db) == first_marks
+    warehouses.arrive([event("e", "u4", 0)], data_tests=True)
+    assert all(passed_through(db)[name] > first_marks[name] for name in first_marks)
     compiled = db.parent / "target" / "compiled"
     test_sql = {name: next(compiled.rglob(name + ".sql")).read_text() for name in SCOPED_TEST_ROWS}
     # Scoped, not the whole-table checks of a full refresh.
-    assert "latest_rows" in test_sql["unique_int_sessions_session_id"]
+    assert "new_rows" in test_sql["unique_int_sessions_session_id"]
     assert "restated_keys" in test_sql["assert_every_raw_row_accounted_for"]
     assert "restate_points" in test_sql["assert_sessions_are_separated_by_the_timeout"]
 
@@ -529,18 +545,31 @@ def test_data_tests_of_an_incremental_run_check_the_rows_it_wrote(tmp_path):
             found = con.execute(query).fetchall()
         return sorted((row[0].split(".")[0], *row[1:]) for row in found)
 
-    assert all(failing_rows(db, name) == [] for name in SCOPED_TEST_ROWS)
+    # Each tampered copy is checked with the SQL the last build compiled
+    # (scoped by the first run's marks), and has the first run's marks back,
+    # as if the last build's tests had not passed.
+    tampered: dict[str, Path] = {}
     for tampering_name, (tampering, name, expected) in SCOPED_TAMPERINGS.items():
-        tampered = tmp_path / tampering_name.replace(" ", "_").replace("'", "") / "warehouse.duckdb"
-        tampered.parent.mkdir()
-        shutil.copyfile(db, tampered)
-        with duckdb.connect(str(tampered)) as con:
+        copy = tmp_path / tampering_name.replace(" ", "_").replace("'", "") / "warehouse.duckdb"
+        copy.parent.mkdir()
+        shutil.copyfile(db, copy)
+        with duckdb.connect(str(copy)) as con:
             con.execute(tampering)
-        assert failing_rows(tampered, name) == expected, tampering_name
-    # The earlier run's lost session: found when every row is checked.
+            con.executemany(
+                "update staging.data_tests_passed_through set passed_through = ?"
+                " where model_name = ?",
+                [(mark, model) for model, mark in first_marks.items()],
+            )
+        tampered[tampering_name] = copy
+        assert failing_rows(copy, name) == expected, tampering_name
+    # A failed `dbt test` keeps the marks where they were.
+    lost = tampered["restated sessions lost"]
+    assert run_dbt(["test"], lost, variables).returncode != 0
+    assert passed_through(lost) == first_marks
+    # A session of the first run, whose tests passed: found when every row is checked.
     run = run_dbt(
         ["test", "--select", "assert_sessions_are_separated_by_the_timeout"],
-        tampered,
+        tampered["a tested run's session lost"],
         {**variables, "data_tests_scope": "all"},
     )
     assert run.returncode != 0 and "FAIL 1" in run.output, run.output[-3000:]

@@ -26,7 +26,7 @@
     whole event table on every incremental run. -#}
 {{ config(
     on_schema_change='fail',
-    meta={'latest_run_column': '_sessionized_at'},
+    meta={'run_stamp_column': '_sessionized_at'},
     **restating_model_config(unique_key='_row_key'),
 ) }}
 

@@ -7,7 +7,7 @@
     are. -#}
 {{ config(
     on_schema_change='fail',
-    meta={'latest_run_column': '_built_at'},
+    meta={'run_stamp_column': '_built_at'},
     **restating_model_config(unique_key='user_id', restate_column='session_start'),
 ) }}
 

@@ -7,7 +7,7 @@
     incremental_strategy='append',
     on_schema_change='fail',
     schema='marts',
-    meta={'latest_run_column': 'rejected_at'},
+    meta={'run_stamp_column': 'rejected_at'},
 ) }}
 
 {#- Incremental: the runs after the latest one that quarantined rows. -#}

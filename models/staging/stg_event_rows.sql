@@ -13,7 +13,7 @@
     materialized='incremental',
     incremental_strategy='append',
     on_schema_change='fail',
-    meta={'latest_run_column': '_staged_at'},
+    meta={'run_stamp_column': '_staged_at'},
     contract={'enforced': target.type == 'duckdb'},
     pre_hook="{{ keep_raw_row_order(true) }}",
     post_hook=[
