@@ -80,9 +80,11 @@
             {%- do run_query(
                 "delete from " ~ marker
                 ~ " where model_name = " ~ text_literal(relation.identifier)) -%}
+            {%- set stamp = model.config.meta['run_stamp_column'] -%}
             {%- do run_query(
                 "insert into " ~ marker ~ " select " ~ text_literal(relation.identifier)
-                ~ ", max(" ~ model.config.meta['run_stamp_column'] ~ ") from " ~ relation) -%}
+                ~ ", max(" ~ stamp ~ ") from " ~ relation
+                ~ " having max(" ~ stamp ~ ") is not null") -%}
         {%- endif -%}
     {%- endfor -%}
     {%- do adapter.commit() -%}

@@ -77,6 +77,16 @@ checked_sessionized_events as (
         or _row_key in (select checked_rows._row_key from checked_rows)
 ),
 
+-- Every row of a checked id is a checked row, and every published row
+-- pointing to one is checked: pass 2 needs nothing else.
+flagged_event_rows as (
+    select * from checked_rows
+),
+
+flagged_sessionized_events as (
+    select * from checked_sessionized_events
+),
+
 {%- else -%}
 
 -- Each relation is imported once per read on purpose: DuckDB materializes
@@ -89,18 +99,18 @@ checked_sessionized_events as (
     select * from {{ ref('int_events_sessionized') }}
 ),
 
-{%- endif %}
-
-staged_file_names as (
-    select _file_name from {{ ref('stg_event_rows') }}
-),
-
 flagged_event_rows as (
     select * from {{ ref('stg_event_rows') }}
 ),
 
 flagged_sessionized_events as (
     select * from {{ ref('int_events_sessionized') }}
+),
+
+{%- endif %}
+
+staged_file_names as (
+    select _file_name from {{ ref('stg_event_rows') }}
 ),
 
 raw_counts as (
