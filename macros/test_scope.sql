@@ -37,15 +37,16 @@
     {%- if not (duckdb_table_exists(marker) and duckdb_table_exists(relation)) -%}
         {{ return(none) }}
     {%- endif -%}
-    {%- set passed_through = run_query(
-        "select cast(marks.passed_through as " ~ dbt.type_string() ~ ")"
-        ~ " from " ~ marker ~ " as marks"
-        ~ " where marks.model_name = " ~ text_literal(relation.identifier)
-        ~ " and exists (select 1 from " ~ relation ~ " as tested_rows"
-        ~ " where tested_rows." ~ column ~ " <= marks.passed_through)"
-    ).columns[0].values() | list -%}
-    {{ return("cast('" ~ passed_through[0] ~ "' as " ~ dbt.type_timestamp() ~ ")"
-        if passed_through else none) }}
+    {%- set marks = run_query(
+        "select cast(passed_through as " ~ dbt.type_string() ~ ") from " ~ marker
+        ~ " where model_name = " ~ text_literal(relation.identifier)).columns[0].values() | list -%}
+    {%- if not marks -%}{{ return(none) }}{%- endif -%}
+    {%- set passed_through = "cast('" ~ marks[0] ~ "' as " ~ dbt.type_timestamp() ~ ")" -%}
+    {#- Against the literal, so that DuckDB reads one row group, not the column. -#}
+    {%- set has_older_rows = run_query(
+        "select exists (select 1 from " ~ relation ~ " where " ~ column ~ " <= "
+        ~ passed_through ~ ")").columns[0].values()[0] -%}
+    {{ return(passed_through if has_older_rows else none) }}
 {%- endmacro %}
 
 {#- on-run-end: for each stamped model all of whose data tests (generic and
@@ -126,10 +127,13 @@
                     and new_rows.{{ key }} is not distinct from tested_rows.{{ key }}
                     {%- endfor %}
             )
-            {%- else %}
-                -- A row without a stamp is checked too (its not_null test).
+            {%- elif model.test_metadata.name == 'not_null'
+                and test_kwargs['column_name'] == column %}
                 tested_rows.{{ column }} > {{ passed_through }}
                 or tested_rows.{{ column }} is null
+            {%- else %}
+                {#- Alone, so that DuckDB skips the row groups of earlier runs. #}
+                tested_rows.{{ column }} > {{ passed_through }}
             {%- endif %}
         ) as dbt_subquery
     {%- endset -%}
