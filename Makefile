@@ -68,11 +68,9 @@ lint: setup
 dbt-test: build
 	$(BIN)/dbt compile --select "resource_type:analysis" --vars '$(DBT_VARS)'
 
-# One worker per core plus one: most of a test's time is a dbt process on a
-# few rows, much of it single-threaded start-up and parsing (with one worker
-# per core, `make test` kept 1.3 of the 2 cores busy on average).
+# One worker per core: most of a test's time is a dbt process on a few rows.
 pytest: setup
-	$(BIN)/python -m pytest -n $$(( $$(nproc) + 1 )) -m "not spark" --ignore=tests_py/test_spark_parity.py
+	$(BIN)/python -m pytest -n auto -m "not spark" --ignore=tests_py/test_spark_parity.py
 
 test: lint dbt-test pytest test-spark
 
