@@ -68,7 +68,7 @@ lint: setup
 dbt-test: build
 	$(BIN)/dbt compile --select "resource_type:analysis" --vars '$(DBT_VARS)'
 
-# One worker per core: most of a test's time is a dbt process on a few rows.
+# One worker per core: most of a test's time is dbt on a few rows.
 pytest: setup
 	$(BIN)/python -m pytest -n auto -m "not spark" --ignore=tests_py/test_spark_parity.py
 
