@@ -286,6 +286,36 @@ def test_vars_change_timeout_timezone_window_and_buckets(dbt_build, tmp_path, ti
     assert actual["mart_session_length_distribution"][0]["label"] == "0–1,024 s (0–17 min)"
 
 
+@pytest.mark.parametrize("zone", ["Pacific/Kiritimati", "Etc/GMT+12"])
+def test_window_edges_in_the_farthest_time_zones(dbt_build, tmp_path, zone):
+    """The board marts keep the sessions ending from int_reporting_window's
+    window_scan_start_at on before they compute local dates: at UTC+14 the
+    window's first day begins at 10:00 UTC the day before, at UTC-12 at noon.
+    One session every two hours across the window's edges, each one's day
+    checked against the reference."""
+    rows = [
+        [f"e{hour}", f"u{hour}", "App Launched", f"2026-10-0{2 + hour // 24} {hour % 24:02d}:00:00"]
+        + ["", "SDK", "Web", "", LOADED]
+        for hour in range(0, 96, 2)
+    ]
+    path = write_csv(tmp_path / "in" / "events.csv", rows)
+    actual = build_and_compare(
+        dbt_build,
+        [path],
+        str(tmp_path / "in" / "*.csv"),
+        session_as_of="2026-10-06 00:00:00",
+        reporting_timezone=zone,
+        dashboard_days=3,
+    )
+    first_day = actual["mart_sessions_daily"][0]
+    # UTC+14: 4 October runs from 10:00 UTC on 3 October, 12 sessions, 7 of them
+    # on 3 October in UTC. UTC-12: 3 October runs from noon UTC, 12 sessions.
+    assert (first_day["session_date"], first_day["session_count"]) == {
+        "Pacific/Kiritimati": (date(2026, 10, 4), 12),
+        "Etc/GMT+12": (date(2026, 10, 3), 12),
+    }[zone]
+
+
 def test_generated_demo_events_match_the_reference(dbt_build, tmp_path):
     from session_analytics.generate import generate_events
 

@@ -34,6 +34,11 @@ final as (
         as_of_date,
         as_of_date - {{ dashboard_days() - 1 }} as window_start_date,
         as_of_date as window_end_date,
+        -- No UTC time whose local date lies in the window comes earlier,
+        -- whatever the zone (offsets are within a day): the board marts keep
+        -- the sessions from here on before they work out each one's local
+        -- date, which took most of their time.
+        cast(as_of_date - {{ dashboard_days() }} as timestamp) as window_scan_start_at,
         {{ session_timeout_seconds() }} as session_timeout_seconds,
         '{{ reporting_timezone() }}' as reporting_timezone,
         {{ dashboard_days() }} as dashboard_days

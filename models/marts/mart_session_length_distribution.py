@@ -27,7 +27,8 @@ def model(dbt, session):
 
     in_window = concluded.join(
         reporting_window,
-        "session_date between window_start_date and window_end_date",
+        "event_ts >= window_scan_start_at"
+        " and session_date between window_start_date and window_end_date",
     ).select("session_length_seconds")
 
     buckets = length_distribution(in_window, min_exponent)

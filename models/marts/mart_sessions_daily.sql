@@ -27,7 +27,8 @@ daily_totals as (
     from concluded_sessions
     inner join reporting_window
         on
-            concluded_sessions.session_date
+            concluded_sessions.event_ts >= reporting_window.window_scan_start_at
+            and concluded_sessions.session_date
             between reporting_window.window_start_date and reporting_window.window_end_date
     group by concluded_sessions.session_date
 ),
