@@ -1,4 +1,4 @@
-{#- Text aggregation, dispatched per engine. -#}
+{#- Aggregates that engines spell differently, dispatched per engine. -#}
 
 {#- The values of `expression` joined by `separator` (a SQL string literal),
     in the order of the expressions in `order_by`; NULL values are skipped.
@@ -28,4 +28,20 @@
         ))),
         aggregated -> aggregated.aggregated_value
     ), {{ separator }})
+{%- endmacro %}
+
+{#- `expression` of the row with the largest `order_by` (NULLs of `order_by`
+    skipped; at a tie, any of the tied rows): one pass over the group, where
+    taking the maximum first and joining back to find its row reads the
+    rows twice. -#}
+{% macro value_at_max(expression, order_by) -%}
+    {{ return(adapter.dispatch('value_at_max', 'session_analytics')(expression, order_by)) }}
+{%- endmacro %}
+
+{% macro default__value_at_max(expression, order_by) -%}
+    max_by({{ expression }}, {{ order_by }})
+{%- endmacro %}
+
+{% macro duckdb__value_at_max(expression, order_by) -%}
+    arg_max({{ expression }}, {{ order_by }})
 {%- endmacro %}
