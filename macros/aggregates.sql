@@ -39,9 +39,13 @@
 {%- endmacro %}
 
 {% macro default__value_at_max(expression, order_by) -%}
-    max_by({{ expression }}, {{ order_by }})
+    {{ not_implemented_for_adapter('value_at_max') }}
 {%- endmacro %}
 
 {% macro duckdb__value_at_max(expression, order_by) -%}
     arg_max({{ expression }}, {{ order_by }})
+{%- endmacro %}
+
+{% macro spark__value_at_max(expression, order_by) -%}
+    max_by({{ expression }}, {{ order_by }})
 {%- endmacro %}

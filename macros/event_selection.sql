@@ -13,7 +13,7 @@
     first, the published events are rebuilt
     (rebuild_when_published_copy_outranked, macros/incremental.sql). -#}
 {% macro first_loaded_order(alias) -%}
-    coalesce({{ alias }}.loaded_at, {{ run_started_at_utc() }}),
+    {{ loaded_at_or_run_start(alias ~ '.loaded_at') }},
     {%- for column in ['_file_name', '_file_row_number', 'event_ts', 'user_id', 'event_name',
                        'channel', 'source', 'platform', 'properties'] %}
     {{ alias }}.{{ column }}{{ ',' if not loop.last }}

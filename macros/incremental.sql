@@ -199,9 +199,9 @@
         (loaders stamping loaded_at), two scans of loaded_at settle it and
         the ids are not compared. -#}
     {%- set loaded_range = run_query(
-        "select (select min(coalesce(loaded_at, " ~ run_started_at_utc() ~ ")) from " ~ this
+        "select (select min(" ~ loaded_at_or_run_start('loaded_at') ~ ") from " ~ this
         ~ " where reject_reason is null and _row_key > " ~ published_up_to
-        ~ "), (select max(coalesce(loaded_at, " ~ run_started_at_utc() ~ ")) from " ~ this
+        ~ "), (select max(" ~ loaded_at_or_run_start('loaded_at') ~ ") from " ~ this
         ~ " where reject_reason is null and _row_key <= " ~ published_up_to ~ ")").rows[0] -%}
     {%- if loaded_range[0] is none or loaded_range[1] is none
         or loaded_range[0] > loaded_range[1] -%}

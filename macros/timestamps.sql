@@ -27,7 +27,7 @@
 {%- endmacro %}
 
 {% macro default__parse_timestamp(expression) -%}
-    cast({{ expression }} as timestamp)
+    {{ not_implemented_for_adapter('parse_timestamp') }}
 {%- endmacro %}
 
 {% macro spark__parse_timestamp(expression) -%}
@@ -118,8 +118,16 @@
     cast(timezone('{{ timezone }}', timezone('UTC', {{ expression }})) as date)
 {%- endmacro %}
 
-{#- The run's start, as a UTC timestamp literal (S2: the future limit when a
-    row has no loaded_at). One value per invocation, so every model agrees. -#}
+{#- The run's start, as a UTC timestamp literal (S2: it stands in for a
+    missing loaded_at, loaded_at_or_run_start). One value per invocation, so
+    every model agrees. -#}
 {% macro run_started_at_utc() -%}
     cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S.%f") }}' as timestamp)
+{%- endmacro %}
+
+{#- S2: when a row counts as loaded: its loaded_at, or the run's start when
+    that is missing. The future-time check and the first-loaded rule both
+    read it. -#}
+{% macro loaded_at_or_run_start(loaded_at) -%}
+    coalesce({{ loaded_at }}, {{ run_started_at_utc() }})
 {%- endmacro %}

@@ -15,7 +15,6 @@ from session_analytics.buckets import COLUMNS, length_distribution
 
 
 def model(dbt, session):
-    dbt.config(materialized="table")
     min_exponent = int(dbt.config.get("session_bucket_min_exponent"))
 
     concluded = dbt.ref("fct_session_concluded")

@@ -117,7 +117,7 @@ validated as (
             when parsed_event_ts is null then 'invalid_event_ts'
             when
                 parsed_event_ts > {{ add_seconds(
-                    'coalesce(parsed_loaded_at, ' ~ run_started_at_utc() ~ ')',
+                    loaded_at_or_run_start('parsed_loaded_at'),
                     max_future_seconds()
                 ) }}
                 then 'future_event_ts'

@@ -3,8 +3,8 @@
     incremental run of int_events_sessionized also applies to its new rows).
 
     A view, so the de-duplicated events are never written out as a second
-    copy of every row (issue 6): the sessionizing model reads them once. -#}
-{{ config(materialized='view') }}
+    copy of every row (issue 6): the sessionizing model reads them once
+    (staging's default materialization, dbt_project.yml). -#}
 
 with
 

@@ -86,7 +86,8 @@ def distribution_frame(spark, concluded, reporting_window, min_exponent: int):
 
     in_window = concluded.join(
         reporting_window,
-        (concluded["session_date"] >= reporting_window["window_start_date"])
+        (concluded["event_ts"] >= reporting_window["window_scan_start_at"])
+        & (concluded["session_date"] >= reporting_window["window_start_date"])
         & (concluded["session_date"] <= reporting_window["window_end_date"]),
     ).select(concluded["session_length_seconds"])
     buckets = length_distribution(in_window, min_exponent)
