@@ -101,9 +101,16 @@
     ({{ expression }} + to_seconds(cast({{ seconds }} as bigint)))
 {%- endmacro %}
 
-{#- The calendar date of a UTC timestamp in the reporting time zone (S9). -#}
+{#- The calendar date of a UTC timestamp in the reporting time zone (S9).
+    In UTC, the default, that is the timestamp's own date, on every engine:
+    DuckDB's conversion through timestamptz cost ≈ 85 ns a row for nothing
+    (1.4–1.6 s against 0.08 s over the 17M sessions of 100M events). -#}
 {% macro local_date(expression) -%}
-    {{ return(adapter.dispatch('local_date', 'session_analytics')(expression, reporting_timezone())) }}
+    {%- set timezone = reporting_timezone() -%}
+    {%- if timezone | upper == 'UTC' -%}
+        {{ return('cast(' ~ expression ~ ' as date)') }}
+    {%- endif -%}
+    {{ return(adapter.dispatch('local_date', 'session_analytics')(expression, timezone)) }}
 {%- endmacro %}
 
 {% macro default__local_date(expression, timezone) -%}
