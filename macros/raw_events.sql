@@ -92,14 +92,26 @@
     Like every Spark file source it skips names starting with `_` or `.`. -#}
 {% macro spark__list_raw_event_files(path) -%}
     {%- if not execute -%}{{ return([]) }}{%- endif -%}
-    {%- set listing = 'raw_event_files__' ~ local_md5(path) -%}
+    {%- set listing = spark_raw_file_listing(path) -%}
     {%- do run_query(
         "create or replace temporary view " ~ listing
         ~ " using binaryFile options (path " ~ text_literal(path) ~ ")") -%}
     {%- set result = run_query(
-        "select regexp_replace(path, '^file:(//)?', '') as file from " ~ listing
+        "select " ~ spark_listed_file_name('path') ~ " as file from " ~ listing
         ~ " order by file") -%}
     {{ return(result.columns[0].values() | list) }}
+{%- endmacro %}
+
+{#- Spark: the temporary view list_raw_event_files makes of the files that
+    `path` matches, named after the path. -#}
+{% macro spark_raw_file_listing(path) -%}
+    {{ return('raw_event_files__' ~ local_md5(path)) }}
+{%- endmacro %}
+
+{#- Spark: a listed file's name as DuckDB reads it: a local path without
+    its `file:` scheme. -#}
+{% macro spark_listed_file_name(path_column) -%}
+    regexp_replace({{ path_column }}, '^file:(//)?', '')
 {%- endmacro %}
 
 {#- Each of `files` (paths listed by list_raw_event_files) with its size and
@@ -135,15 +147,14 @@
 {#- From the listing list_raw_event_files made in this session (binaryFile
     reads only the paths, sizes and times). -#}
 {% macro spark__raw_file_versions(files) -%}
-    {%- set listing = 'raw_event_files__' ~ local_md5(var('raw_events_path')) -%}
     select
-        regexp_replace(path, '^file:(//)?', '') as _file_name,
+        {{ spark_listed_file_name('path') }} as _file_name,
         length as _file_size,
         modificationTime as _file_modified_at
-    from {{ listing }}
+    from {{ spark_raw_file_listing(var('raw_events_path')) }}
     where
         {%- if files | length == 0 %} false
-        {%- else %} regexp_replace(path, '^file:(//)?', '') in (
+        {%- else %} {{ spark_listed_file_name('path') }} in (
             {{- string_literals(files) -}}
         )
         {%- endif %}
