@@ -11,7 +11,7 @@ build, with the same code.
 
 import pyarrow as pa
 
-from session_analytics.buckets import COLUMNS, length_distribution
+from session_analytics.buckets import COLUMN_TYPES, COLUMNS, length_distribution
 
 
 def model(dbt, session):
@@ -33,14 +33,5 @@ def model(dbt, session):
     buckets = length_distribution(in_window, min_exponent)
     return pa.table(
         {column: [getattr(bucket, column) for bucket in buckets] for column in COLUMNS},
-        schema=pa.schema(
-            [
-                ("bucket_index", pa.int32()),
-                ("lower_bound_seconds", pa.int64()),
-                ("upper_bound_seconds", pa.int64()),
-                ("label", pa.string()),
-                ("session_count", pa.int64()),
-                ("share_of_sessions", pa.float64()),
-            ]
-        ),
+        schema=pa.schema([(name, getattr(pa, arrow_type)()) for name, arrow_type in COLUMN_TYPES]),
     )

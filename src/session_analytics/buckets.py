@@ -14,14 +14,17 @@ from typing import Any
 
 LENGTH_COLUMN = "session_length_seconds"
 
-COLUMNS = (
-    "bucket_index",
-    "lower_bound_seconds",
-    "upper_bound_seconds",
-    "label",
-    "session_count",
-    "share_of_sessions",
+# The mart's columns in order, with their Arrow type names: the DuckDB model
+# and the Spark writer both build their schema from this one list.
+COLUMN_TYPES = (
+    ("bucket_index", "int32"),
+    ("lower_bound_seconds", "int64"),
+    ("upper_bound_seconds", "int64"),
+    ("label", "string"),
+    ("session_count", "int64"),
+    ("share_of_sessions", "float64"),
 )
+COLUMNS = tuple(name for name, _ in COLUMN_TYPES)
 
 
 @dataclass(frozen=True)

@@ -30,7 +30,7 @@ from typing import Any
 
 import yaml
 
-from session_analytics.buckets import COLUMNS, length_distribution
+from session_analytics.buckets import COLUMN_TYPES, length_distribution
 
 PROFILE = "session_analytics"
 CONCLUDED = "marts.fct_session_concluded"
@@ -91,17 +91,15 @@ def distribution_frame(spark, concluded, reporting_window, min_exponent: int):
         & (concluded["session_date"] <= reporting_window["window_end_date"]),
     ).select(concluded["session_length_seconds"])
     buckets = length_distribution(in_window, min_exponent)
+    spark_types = {
+        "int32": T.IntegerType(),
+        "int64": T.LongType(),
+        "string": T.StringType(),
+        "float64": T.DoubleType(),
+    }
     schema = T.StructType(
-        [
-            T.StructField("bucket_index", T.IntegerType(), False),
-            T.StructField("lower_bound_seconds", T.LongType(), False),
-            T.StructField("upper_bound_seconds", T.LongType(), False),
-            T.StructField("label", T.StringType(), False),
-            T.StructField("session_count", T.LongType(), False),
-            T.StructField("share_of_sessions", T.DoubleType(), False),
-        ]
+        [T.StructField(name, spark_types[arrow_type], False) for name, arrow_type in COLUMN_TYPES]
     )
-    assert [field.name for field in schema.fields] == list(COLUMNS)
     return spark.createDataFrame([bucket.as_tuple() for bucket in buckets], schema)
 
 
