@@ -11,7 +11,12 @@ build, with the same code.
 
 import pyarrow as pa
 
-from session_analytics.buckets import COLUMN_TYPES, COLUMNS, length_distribution
+from session_analytics.buckets import (
+    COLUMN_TYPES,
+    COLUMNS,
+    IN_WINDOW_CONDITION,
+    length_distribution,
+)
 
 
 def model(dbt, session):
@@ -24,11 +29,9 @@ def model(dbt, session):
 
         return distribution_frame(session, concluded, reporting_window, min_exponent)
 
-    in_window = concluded.join(
-        reporting_window,
-        "event_ts >= window_scan_start_at"
-        " and session_date between window_start_date and window_end_date",
-    ).select("session_length_seconds")
+    in_window = concluded.join(reporting_window, IN_WINDOW_CONDITION).select(
+        "session_length_seconds"
+    )
 
     buckets = length_distribution(in_window, min_exponent)
     return pa.table(

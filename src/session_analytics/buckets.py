@@ -26,6 +26,15 @@ COLUMN_TYPES = (
 )
 COLUMNS = tuple(name for name, _ in COLUMN_TYPES)
 
+# S8/S9: which concluded sessions the mart counts, as the condition joining
+# fct_session_concluded to int_reporting_window; DuckDB and Spark both run it
+# (their column names do not overlap). Sessions ending before the scan start
+# cannot have a window date in any zone, so their dates are never worked out.
+IN_WINDOW_CONDITION = (
+    "event_ts >= window_scan_start_at"
+    " and session_date between window_start_date and window_end_date"
+)
+
 
 @dataclass(frozen=True)
 class Bucket:

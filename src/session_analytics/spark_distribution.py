@@ -30,7 +30,7 @@ from typing import Any
 
 import yaml
 
-from session_analytics.buckets import COLUMN_TYPES, length_distribution
+from session_analytics.buckets import COLUMN_TYPES, IN_WINDOW_CONDITION, length_distribution
 
 PROFILE = "session_analytics"
 CONCLUDED = "marts.fct_session_concluded"
@@ -82,14 +82,12 @@ def distribution_frame(spark, concluded, reporting_window, min_exponent: int):
     """The S8 mart as a Spark DataFrame, from the Spark DataFrames of
     fct_session_concluded and int_reporting_window. Spark counts the sessions
     per bucket; only the handful of buckets comes back to Python."""
+    from pyspark.sql import functions as F
     from pyspark.sql import types as T
 
-    in_window = concluded.join(
-        reporting_window,
-        (concluded["event_ts"] >= reporting_window["window_scan_start_at"])
-        & (concluded["session_date"] >= reporting_window["window_start_date"])
-        & (concluded["session_date"] <= reporting_window["window_end_date"]),
-    ).select(concluded["session_length_seconds"])
+    in_window = concluded.join(reporting_window, F.expr(IN_WINDOW_CONDITION)).select(
+        concluded["session_length_seconds"]
+    )
     buckets = length_distribution(in_window, min_exponent)
     spark_types = {
         "int32": T.IntegerType(),
