@@ -28,8 +28,7 @@ def main(db_path: str) -> None:
         ).fetchall()[0][0]
         median_length = con.execute(
             "select median(session_length_seconds) from marts.fct_session_concluded"
-            " where session_date between ? and ?",
-            [start, end],
+            " where is_in_dashboard_window"
         ).fetchall()[0][0]
         counts = {
             name: con.execute(f"select count(*) from marts.{name}").fetchall()[0][0]

@@ -14,7 +14,7 @@ import pyarrow as pa
 from session_analytics.buckets import (
     COLUMN_TYPES,
     COLUMNS,
-    IN_WINDOW_CONDITION,
+    IN_WINDOW_COLUMN,
     length_distribution,
 )
 
@@ -23,15 +23,12 @@ def model(dbt, session):
     min_exponent = int(dbt.config.get("session_bucket_min_exponent"))
 
     concluded = dbt.ref("fct_session_concluded")
-    reporting_window = dbt.ref("int_reporting_window")
     if hasattr(concluded, "groupBy"):  # PySpark DataFrames (dbt-databricks)
         from session_analytics.spark_distribution import distribution_frame
 
-        return distribution_frame(session, concluded, reporting_window, min_exponent)
+        return distribution_frame(session, concluded, min_exponent)
 
-    in_window = concluded.join(reporting_window, IN_WINDOW_CONDITION).select(
-        "session_length_seconds"
-    )
+    in_window = concluded.filter(IN_WINDOW_COLUMN).select("session_length_seconds")
 
     buckets = length_distribution(in_window, min_exponent)
     return pa.table(

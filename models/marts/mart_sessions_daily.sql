@@ -25,11 +25,7 @@ daily_totals as (
             as total_session_length_seconds,
         count(*) as session_count
     from concluded_sessions
-    inner join reporting_window
-        on
-            concluded_sessions.event_ts >= reporting_window.window_scan_start_at
-            and concluded_sessions.session_date
-            between reporting_window.window_start_date and reporting_window.window_end_date
+    where concluded_sessions.is_in_dashboard_window
     group by concluded_sessions.session_date
 ),
 

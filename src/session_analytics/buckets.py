@@ -26,14 +26,10 @@ COLUMN_TYPES = (
 )
 COLUMNS = tuple(name for name, _ in COLUMN_TYPES)
 
-# S8/S9: which concluded sessions the mart counts, as the condition joining
-# fct_session_concluded to int_reporting_window; DuckDB and Spark both run it
-# (their column names do not overlap). Sessions ending before the scan start
-# cannot have a window date in any zone, so their dates are never worked out.
-IN_WINDOW_CONDITION = (
-    "event_ts >= window_scan_start_at"
-    " and session_date between window_start_date and window_end_date"
-)
+# S8/S9: the column of fct_session_concluded that says whether the Session
+# Board counts a session (its date lies in the dashboard window). The rule
+# itself lives in that model's SQL; DuckDB and Spark both filter on it.
+IN_WINDOW_COLUMN = "is_in_dashboard_window"
 
 
 @dataclass(frozen=True)

@@ -4,8 +4,8 @@ dbt runs the Python model ``mart_session_length_distribution`` on DuckDB (and on
 Databricks, Snowflake, BigQuery), but dbt-spark's ``session`` and ``thrift``
 methods run no Python models, so on a ``spark`` target dbt does not build it.
 After ``dbt build --target spark`` this step reads ``marts.fct_session_concluded``
-and ``intermediate.int_reporting_window`` from the same warehouse, counts the
-window's concluded sessions per bucket in Spark with
+from the same warehouse, counts the concluded sessions of the dashboard window
+(``is_in_dashboard_window``) per bucket in Spark with
 :func:`session_analytics.buckets.length_distribution` (the function the dbt
 Python model calls) and writes ``marts.mart_session_length_distribution``::
 
@@ -30,11 +30,10 @@ from typing import Any
 
 import yaml
 
-from session_analytics.buckets import COLUMN_TYPES, IN_WINDOW_CONDITION, length_distribution
+from session_analytics.buckets import COLUMN_TYPES, IN_WINDOW_COLUMN, length_distribution
 
 PROFILE = "session_analytics"
 CONCLUDED = "marts.fct_session_concluded"
-REPORTING_WINDOW = "intermediate.int_reporting_window"
 DISTRIBUTION = "marts.mart_session_length_distribution"
 MIN_EXPONENT_VAR = "session_bucket_min_exponent"
 
@@ -78,16 +77,14 @@ def min_exponent_from_vars(cli_vars: str | None, project_dir: str | Path) -> int
     return int(project["vars"][MIN_EXPONENT_VAR])
 
 
-def distribution_frame(spark, concluded, reporting_window, min_exponent: int):
-    """The S8 mart as a Spark DataFrame, from the Spark DataFrames of
-    fct_session_concluded and int_reporting_window. Spark counts the sessions
-    per bucket; only the handful of buckets comes back to Python."""
+def distribution_frame(spark, concluded, min_exponent: int):
+    """The S8 mart as a Spark DataFrame, from the Spark DataFrame of
+    fct_session_concluded. Spark counts the sessions of the window per
+    bucket; only the handful of buckets comes back to Python."""
     from pyspark.sql import functions as F
     from pyspark.sql import types as T
 
-    in_window = concluded.join(reporting_window, F.expr(IN_WINDOW_CONDITION)).select(
-        concluded["session_length_seconds"]
-    )
+    in_window = concluded.where(F.col(IN_WINDOW_COLUMN)).select("session_length_seconds")
     buckets = length_distribution(in_window, min_exponent)
     spark_types = {
         "int32": T.IntegerType(),
@@ -103,9 +100,7 @@ def distribution_frame(spark, concluded, reporting_window, min_exponent: int):
 
 def write_distribution(spark, min_exponent: int, relation: str = DISTRIBUTION) -> int:
     """Replace `relation` with the distribution; return its number of buckets."""
-    frame = distribution_frame(
-        spark, spark.table(CONCLUDED), spark.table(REPORTING_WINDOW), min_exponent
-    ).cache()
+    frame = distribution_frame(spark, spark.table(CONCLUDED), min_exponent).cache()
     frame.write.mode("overwrite").saveAsTable(relation)
     return frame.count()
 
