@@ -27,6 +27,7 @@ from typing import Any
 import pytest
 
 from conftest import DBT, PROJECT_DIR, PUBLIC_MARTS, read_table, run_dbt
+from test_buckets import POWER_OF_TWO_EDGES, expected_counts
 from test_end_to_end import EDGE_ROWS, WHITESPACE_ROWS, write_csv
 
 pytestmark = pytest.mark.spark
@@ -253,8 +254,18 @@ def test_the_dbt_python_model_takes_spark_dataframes(builds, spark):
 
 
 def test_count_by_bucket_on_a_spark_dataframe(spark):
-    """S8's boundaries, counted by Spark itself (groupBy), m = 12."""
+    """S8's boundaries, counted by Spark itself (groupBy): m = 12 by hand, then
+    every power of two's neighbours, where a log2 worked out as a quotient of
+    natural logarithms (Spark's) would go wrong first, against the
+    reference's integer rule."""
     lengths = [0, 4095, 4096, 8191, 8192]
     frame = spark.createDataFrame([(length,) for length in lengths], "session_length_seconds long")
     assert count_by_bucket(frame, 12) == {0: 2, 1: 2, 2: 1}
     assert count_by_bucket(frame.limit(0), 12) == {}
+    edges = spark.createDataFrame(
+        [(length,) for length in POWER_OF_TWO_EDGES], "session_length_seconds long"
+    )
+    for min_exponent in (0, 12):
+        assert count_by_bucket(edges, min_exponent) == expected_counts(
+            POWER_OF_TWO_EDGES, min_exponent
+        )

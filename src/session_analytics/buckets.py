@@ -45,13 +45,6 @@ class Bucket:
         return tuple(getattr(self, column) for column in COLUMNS)
 
 
-def bucket_index(length_seconds: int, min_exponent: int) -> int:
-    """Bucket 0 is [0, 2^m); bucket k >= 1 is [2^(m+k-1), 2^(m+k))."""
-    if length_seconds < 0:
-        raise ValueError(f"a session length cannot be negative: {length_seconds}")
-    return max(0, int(length_seconds).bit_length() - min_exponent)
-
-
 def bucket_bounds(index: int, min_exponent: int) -> tuple[int, int]:
     lower = 0 if index == 0 else 2 ** (min_exponent + index - 1)
     return lower, 2 ** (min_exponent + index)
@@ -63,10 +56,12 @@ def bucket_label(lower: int, upper: int) -> str:
 
 
 def bucket_index_sql(min_exponent: int, column: str = LENGTH_COLUMN) -> str:
-    """The same rule as :func:`bucket_index`, as SQL both DuckDB and Spark run.
+    """S8's bucket of a length in seconds, as SQL both DuckDB and Spark run:
+    bucket 0 is [0, 2^m); bucket k >= 1 is [2^(m+k-1), 2^(m+k)).
 
     floor(log2(n + 0.5)) equals bit_length(n) - 1 exactly for every integer
-    n >= 1 below 2^40 (the half keeps 2^k - 1 and 2^k apart in floating point).
+    n >= 1 below 2^40 (the half keeps 2^k - 1 and 2^k apart in floating point;
+    tests_py/test_buckets.py checks every power of two up to there).
     """
     _check_exponent(min_exponent)
     return (
