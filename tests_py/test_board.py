@@ -461,3 +461,32 @@ def test_cli(warehouse: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 def test_cli_without_a_warehouse(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert board.main(["--db", str(tmp_path / "missing.duckdb"), "--out", str(tmp_path)]) == 1
     assert "build the marts first" in capsys.readouterr().err
+
+
+def test_headlines_count_the_sessions_the_marts_count(dbt_build, tmp_path: Path) -> None:
+    """On a dbt-built warehouse, in a zone whose days cut through UTC days: the
+    board's current period holds the sessions fct_session_concluded marks
+    is_in_dashboard_window, which mart_sessions_daily adds up (the board dates
+    its periods itself, for the previous one)."""
+    from session_analytics.generate import generate_events
+
+    generate_events(tmp_path / "in", 3000, seed=7, fmt="csv")
+    built = dbt_build(
+        tmp_path / "in" / "*.csv", reporting_timezone="America/New_York", dashboard_days=7
+    ).check()
+    data = board.load_board_data(built.db_path)
+    headlines = {headline.metric.key: headline.current for headline in data.headlines}
+    with duckdb.connect(str(built.db_path), read_only=True) as con:
+        sessions, users, median, total = con.execute(
+            "select count(*), count(distinct user_id), median(session_length_seconds),"
+            " sum(session_length_seconds)"
+            " from marts.fct_session_concluded where is_in_dashboard_window"
+        ).fetchall()[0]
+    assert sessions > 0
+    assert (
+        headlines["sessions"],
+        headlines["users_with_sessions"],
+        headlines["median_session_length_seconds"],
+    ) == (sessions, users, median)
+    assert sum(row["session_count"] for row in data.daily) == sessions
+    assert sum(row["total_session_length_seconds"] for row in data.daily) == total
