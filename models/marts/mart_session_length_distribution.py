@@ -12,9 +12,9 @@ build, with the same code.
 import pyarrow as pa
 
 from session_analytics.buckets import (
-    COLUMN_TYPES,
     COLUMNS,
     IN_WINDOW_COLUMN,
+    arrow_schema,
     length_distribution,
 )
 
@@ -33,5 +33,5 @@ def model(dbt, session):
     buckets = length_distribution(in_window, min_exponent)
     return pa.table(
         {column: [getattr(bucket, column) for bucket in buckets] for column in COLUMNS},
-        schema=pa.schema([(name, getattr(pa, arrow_type)()) for name, arrow_type in COLUMN_TYPES]),
+        schema=arrow_schema(),
     )

@@ -15,7 +15,7 @@ from typing import Any
 LENGTH_COLUMN = "session_length_seconds"
 
 # The mart's columns in order, with their Arrow type names: the DuckDB model
-# and the Spark writer both build their schema from this one list.
+# and the Spark writer both take their schema from this one list (arrow_schema).
 COLUMN_TYPES = (
     ("bucket_index", "int32"),
     ("lower_bound_seconds", "int64"),
@@ -25,6 +25,20 @@ COLUMN_TYPES = (
     ("share_of_sessions", "float64"),
 )
 COLUMNS = tuple(name for name, _ in COLUMN_TYPES)
+
+
+def arrow_schema() -> Any:
+    """The mart's schema in Arrow (no column holds NULLs): the DuckDB model
+    returns an Arrow table of it, and Spark converts it to its own types."""
+    import pyarrow as pa
+
+    return pa.schema(
+        [
+            pa.field(name, getattr(pa, arrow_type)(), nullable=False)
+            for name, arrow_type in COLUMN_TYPES
+        ]
+    )
+
 
 # S8/S9: the column of fct_session_concluded that says whether the Session
 # Board counts a session (its date lies in the dashboard window). The rule

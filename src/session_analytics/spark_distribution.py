@@ -30,7 +30,7 @@ from typing import Any
 
 import yaml
 
-from session_analytics.buckets import COLUMN_TYPES, IN_WINDOW_COLUMN, length_distribution
+from session_analytics.buckets import IN_WINDOW_COLUMN, arrow_schema, length_distribution
 
 PROFILE = "session_analytics"
 CONCLUDED = "marts.fct_session_concluded"
@@ -82,19 +82,11 @@ def distribution_frame(spark, concluded, min_exponent: int):
     fct_session_concluded. Spark counts the sessions of the window per
     bucket; only the handful of buckets comes back to Python."""
     from pyspark.sql import functions as F
-    from pyspark.sql import types as T
+    from pyspark.sql.pandas.types import from_arrow_schema
 
     in_window = concluded.where(F.col(IN_WINDOW_COLUMN)).select("session_length_seconds")
     buckets = length_distribution(in_window, min_exponent)
-    spark_types = {
-        "int32": T.IntegerType(),
-        "int64": T.LongType(),
-        "string": T.StringType(),
-        "float64": T.DoubleType(),
-    }
-    schema = T.StructType(
-        [T.StructField(name, spark_types[arrow_type], False) for name, arrow_type in COLUMN_TYPES]
-    )
+    schema = from_arrow_schema(arrow_schema())
     return spark.createDataFrame([bucket.as_tuple() for bucket in buckets], schema)
 
 
