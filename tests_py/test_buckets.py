@@ -7,6 +7,8 @@ wrong first; the end-to-end tests cover the mart as dbt builds it.
 
 from __future__ import annotations
 
+from collections import Counter
+
 import duckdb
 import pytest
 
@@ -26,13 +28,9 @@ def lengths_relation(con: duckdb.DuckDBPyConnection, lengths: list[int]):
 POWER_OF_TWO_EDGES = sorted({0, 1, 2, 3} | {2**k + d for k in range(1, 41) for d in (-1, 0, 1)})
 
 
-def expected_counts(lengths: list[int], min_exponent: int) -> dict[int, int]:
+def expected_counts(lengths: list[int], min_exponent: int) -> Counter[int]:
     """Sessions per bucket by the reference's integer rule (bit lengths)."""
-    counts: dict[int, int] = {}
-    for n in lengths:
-        index = bucket_index(n, min_exponent)
-        counts[index] = counts.get(index, 0) + 1
-    return counts
+    return Counter(bucket_index(n, min_exponent) for n in lengths)
 
 
 @pytest.mark.parametrize("min_exponent", [0, 1, 12, 30])
