@@ -94,13 +94,15 @@
     {{ return(parsed) }}
 {%- endmacro %}
 
-{#- S12: a fingerprint of everything that defines sessions: the timeout and
-    the exclusion-rule and channel-alias seeds, as a one-row select. Stored on
-    every sessionized event, so an incremental run can refuse to mix two
-    definitions in one table. -#}
+{#- S12: a fingerprint of everything that defines sessions: the timeout,
+    max_future_hours (which rows staging rejects) and the exclusion-rule and
+    channel-alias seeds, as a one-row select. Stored on every sessionized
+    event, so an incremental run can refuse to mix two definitions in one
+    table. -#}
 {% macro session_definition_sql(rules, aliases) -%}
     select md5(
         '{{ session_timeout_seconds() }}'
+        || '|{{ max_future_seconds() }}'
         || '|' || (
             select coalesce({{ string_agg_ordered(
                 rule_key('event_name') ~ " || ',' || " ~ rule_key('channel') ~ " || ','
@@ -127,7 +129,7 @@
     {%- if stored | length > 0 and stored != [current] -%}
         {{ exceptions.raise_compiler_error(
             "The session definition changed since " ~ relation ~ " was built "
-            ~ "(session_timeout_seconds, session_exclusion_rules or channel_aliases). "
+            ~ "(session_timeout_seconds, max_future_hours, session_exclusion_rules or channel_aliases). "
             ~ "An incremental run would mix two definitions in one table: "
             ~ "run `dbt build --full-refresh`.") }}
     {%- endif -%}

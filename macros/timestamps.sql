@@ -138,3 +138,11 @@
 {% macro loaded_at_or_run_start(loaded_at) -%}
     coalesce({{ loaded_at }}, {{ run_started_at_utc() }})
 {%- endmacro %}
+
+{#- S2: an event time more than max_future_hours after the row was loaded
+    (loaded_at_or_run_start): staging rejects the row as future_event_ts.
+    Without loaded_at the verdict moves with the run's start, so a later
+    run checks those rejects again (rebuild_when_staged_rows_outdated). -#}
+{% macro is_beyond_max_future(event_ts, loaded_at) -%}
+    {{ event_ts }} > {{ add_seconds(loaded_at_or_run_start(loaded_at), max_future_seconds()) }}
+{%- endmacro %}

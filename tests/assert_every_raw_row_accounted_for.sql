@@ -126,7 +126,7 @@ read_counts as (
 ),
 
 -- A file read earlier that has since left the glob is history, not a loss
--- (the next build rebuilds without it: rebuild_when_raw_files_changed).
+-- (the next build rebuilds without it: rebuild_when_staged_rows_outdated).
 file_mismatches as (
     select
         raw_counts._file_name as problem_key,

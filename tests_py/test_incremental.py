@@ -5,7 +5,8 @@ from __future__ import annotations
 import csv
 import os
 import shutil
-from datetime import datetime, timedelta
+import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -326,10 +327,14 @@ def test_open_session_concludes_when_as_of_moves_past_it(tmp_path):
     warehouses.assert_identical()
 
 
-def test_changed_timeout_requires_a_full_refresh(tmp_path):
+# max_future_hours decides which rows staging rejects: part of the definition too.
+@pytest.mark.parametrize(
+    "changed_var", [{"session_timeout_seconds": 600}, {"max_future_hours": 48}]
+)
+def test_changed_definition_var_requires_a_full_refresh(tmp_path, changed_var):
     warehouses = Warehouses(tmp_path)
     warehouses.arrive([event("a", "u1", 0)])
-    changed = {**warehouses.variables, "session_timeout_seconds": 600}
+    changed = {**warehouses.variables, **changed_var}
     run = run_dbt(MODELS_AND_SEEDS, warehouses.incremental_db, changed)
     assert run.returncode != 0
     assert "run `dbt build --full-refresh`" in run.output
@@ -387,6 +392,26 @@ def test_a_file_changed_in_place_rebuilds(tmp_path):
     assert warehouses.session_users() == ["u2", "u3"]
     warehouses.assert_identical()
     warehouses.arrive([event("d", "u2", 35)])
+    warehouses.assert_identical()
+
+
+# S2 judges a row without loaded_at against the run's start. Once a later run
+# starts within max_future_hours of a rejected row's event_ts, a full refresh
+# would stage the row: that run rebuilds, so the two stay equal. Real time:
+# the row is due 30 s after the file lands, and the second run waits for it.
+def test_a_future_reject_without_loaded_at_that_comes_due_rebuilds(tmp_path):
+    warehouses = Warehouses(tmp_path, max_future_hours=0)
+    due_at = datetime.now(UTC).replace(tzinfo=None) + timedelta(seconds=30)
+    soon = ["soon", "u2", "App Launched", due_at.isoformat(sep=" "), "SDK", ""]
+    warehouses.arrive([event("a", "u1", 0), soon])
+    rejected = read_table(warehouses.incremental_db, "marts.rejected_events")
+    assert [(row["event_id"], row["reject_reason"]) for row in rejected] == [
+        ("soon", "future_event_ts")
+    ], "the first run started less than 30 s after the file landed"
+    time.sleep(max(0.0, (due_at - datetime.now(UTC).replace(tzinfo=None)).total_seconds()) + 1)
+    warehouses.run(rebuilds=True)
+    assert read_table(warehouses.incremental_db, "marts.rejected_events") == []
+    assert sorted(warehouses.event_names()) == ["a", "soon"]
     warehouses.assert_identical()
 
 

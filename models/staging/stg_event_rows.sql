@@ -115,11 +115,7 @@ validated as (
                 ) is null
                 then 'missing_event_ts'
             when parsed_event_ts is null then 'invalid_event_ts'
-            when
-                parsed_event_ts > {{ add_seconds(
-                    loaded_at_or_run_start('parsed_loaded_at'),
-                    max_future_seconds()
-                ) }}
+            when {{ is_beyond_max_future('parsed_event_ts', 'parsed_loaded_at') }}
                 then 'future_event_ts'
         end as reject_reason
     from cleaned
