@@ -116,10 +116,8 @@
     - a file stg_event_rows read has changed in place (another size or
       modification time) or left raw_events_path, or stg_event_rows was
       built before it recorded file versions;
-    - a row without loaded_at that an earlier run rejected as
-      future_event_ts is no longer beyond max_future_hours of this run's
-      start (S2 judges such rows against the run's start, so a full refresh
-      now would stage it).
+    - a verdict an earlier run made on a row without loaded_at, judged
+      against that run's start, has come due (run_start_verdicts_come_due).
     (A changed session definition fails instead:
     assert_session_definition_unchanged.)
 
@@ -166,22 +164,12 @@
             ~ " and read_files._file_modified_at is not distinct from current_files._file_modified_at"
             ~ " where current_files._file_name is null"
             ~ " order by read_files._file_name limit 3").columns[0].values() | list -%}
-        {#- Rejected rows are few: reject_reason's zone maps skip the rest. -#}
-        {%- set due = [] if changed else run_query(
-            "select _file_name || ' row ' || cast(_file_row_number as " ~ dbt.type_string() ~ ")"
-            ~ " from " ~ staged_rows
-            ~ " where reject_reason = 'future_event_ts' and loaded_at is null"
-            ~ " and not (" ~ is_beyond_max_future('event_ts', 'loaded_at') ~ ")"
-            ~ " order by _file_name, _file_row_number limit 3").columns[0].values() | list -%}
         {%- if changed -%}
             {%- set reason = "raw files it read have changed or left raw_events_path: "
                 ~ changed | join(', ') ~ (' …' if changed | length == 3 else '') -%}
-        {%- elif due -%}
-            {%- set reason = "rows without loaded_at rejected as future_event_ts by an earlier run"
-                ~ " are within max_future_hours of this run's start: "
-                ~ due | join(', ') ~ (' …' if due | length == 3 else '') -%}
         {%- else -%}
-            {{ return('') }}
+            {%- set reason = run_start_verdicts_come_due(staged_rows) -%}
+            {%- if reason is none -%}{{ return('') }}{%- endif -%}
         {%- endif -%}
     {%- endif -%}
 
@@ -189,6 +177,87 @@
         ~ reason, info=true) -%}
     {%- do request_rebuild(reason) -%}
     {%- do adapter.commit() -%}
+{%- endmacro %}
+
+{#- S2 judges a row without loaded_at as loaded at the run's start, so two of
+    its verdicts move with time; once a later run's start has passed them, a
+    full refresh would decide otherwise. The reason to rebuild (none when
+    nothing has come due):
+    - a row rejected as future_event_ts is no longer beyond max_future_hours
+      (is_beyond_max_future);
+    - a copy with a loaded_at now comes before the published copy of its id
+      that has none (first_loaded_order). Such a copy lost when it was
+      staged, at the start of the run stamped on it, so its loaded_at is at
+      or after that stamp and at or before this run's start: only those ids
+      are ranked again. Rows staged after int_events_sessionized last ran
+      are not sessionized yet; this run's own check decides them
+      (rebuild_when_published_copy_outranked).
+    Both scans are of a few rows: rejects are rare, and zone maps skip the
+    row groups whose loaded_at lies before their staging. -#}
+{% macro run_start_verdicts_come_due(staged_rows) -%}
+    {%- set due_rejects = run_query(
+        "select _file_name || ' row ' || cast(_file_row_number as " ~ dbt.type_string() ~ ")"
+        ~ " from " ~ staged_rows
+        ~ " where reject_reason = 'future_event_ts' and loaded_at is null"
+        ~ " and not (" ~ is_beyond_max_future('event_ts', 'loaded_at') ~ ")"
+        ~ " order by _file_name, _file_row_number limit 3").columns[0].values() | list -%}
+    {%- if due_rejects -%}
+        {{ return("rows without loaded_at rejected as future_event_ts by an earlier run"
+            ~ " are within max_future_hours of this run's start: "
+            ~ due_rejects | join(', ') ~ (' …' if due_rejects | length == 3 else '')) }}
+    {%- endif -%}
+    {%- set published_events = built_relation(project_model('int_events_sessionized')) -%}
+    {%- set sessionized_through = none if published_events is none
+        else latest_timestamp_literal(published_events, '_sessionized_at') -%}
+    {%- if sessionized_through is none -%}{{ return(none) }}{%- endif -%}
+    {%- set overtaken_ids -%}
+        with
+
+        passed_ids as (
+            select event_id from {{ staged_rows }}
+            where
+                reject_reason is null
+                and loaded_at >= _staged_at
+                and loaded_at <= {{ run_started_at_utc() }}
+        ),
+
+        candidate_rows as (
+            select * from {{ staged_rows }}
+            where
+                reject_reason is null
+                and event_id in (select passed_ids.event_id from passed_ids)
+        ),
+
+        ranked_rows as (
+            select
+                candidate_rows._row_key,
+                candidate_rows.event_id,
+                candidate_rows._staged_at,
+                row_number() over (
+                    partition by candidate_rows.event_id
+                    order by {{ first_loaded_order('candidate_rows') }}
+                ) as event_id_rank
+            from candidate_rows
+        )
+
+        select ranked_rows.event_id
+        from ranked_rows
+        left join {{ published_events }} as published_events
+            on ranked_rows._row_key = published_events._row_key
+        where
+            ranked_rows.event_id_rank = 1
+            and ranked_rows._staged_at <= {{ sessionized_through }}
+            and published_events._row_key is null
+        order by ranked_rows.event_id
+        limit 3
+    {%- endset -%}
+    {%- set overtaken = run_query(overtaken_ids).columns[0].values() | list -%}
+    {%- if overtaken -%}
+        {{ return("copies whose loaded_at this run's start has passed now come before"
+            ~ " the copies without loaded_at published earlier, of event ids "
+            ~ overtaken | join(', ') ~ (' …' if overtaken | length == 3 else '')) }}
+    {%- endif -%}
+    {{ return(none) }}
 {%- endmacro %}
 
 {#- S2/S12: the first loaded row of an event id wins, whichever run staged

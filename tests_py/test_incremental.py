@@ -415,6 +415,26 @@ def test_a_future_reject_without_loaded_at_that_comes_due_rebuilds(tmp_path):
     warehouses.assert_identical()
 
 
+# The same for the first-loaded rule: a copy without loaded_at counts as loaded
+# at the run's start, so it wins over a copy stamped 30 s after the file lands,
+# until a run starts after that stamp; then a full refresh would publish the
+# stamped copy (u2), and that run rebuilds.
+def test_a_copy_whose_loaded_at_the_run_start_passes_rebuilds(tmp_path):
+    warehouses = Warehouses(tmp_path)
+    loaded_at = datetime.now(UTC).replace(tzinfo=None) + timedelta(seconds=30)
+    warehouses.land([event("a", "u1", 0)])
+    warehouses.arrive([event("a", "u2", 5, loaded=loaded_at.isoformat(sep=" "))])
+    assert warehouses.session_users() == ["u1"], (
+        "the first run started less than 30 s after the files landed"
+    )
+    time.sleep(max(0.0, (loaded_at - datetime.now(UTC).replace(tzinfo=None)).total_seconds()) + 1)
+    warehouses.run(rebuilds=True)
+    assert warehouses.session_users() == ["u2"]
+    warehouses.assert_identical()
+    # Nothing comes due twice: the next run is incremental again.
+    warehouses.run()
+
+
 def test_a_file_leaving_the_glob_rebuilds(tmp_path):
     warehouses = Warehouses(tmp_path)
     warehouses.arrive([event("a", "u1", 0)])
