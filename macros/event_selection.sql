@@ -11,7 +11,9 @@
     run staged a row does not decide, so an incremental run and a full
     refresh rank the same rows alike (S12). When a later run's copy comes
     first, the published events are rebuilt
-    (rebuild_when_published_copy_outranked, macros/incremental.sql). -#}
+    (rebuild_when_published_copy_outranked, macros/incremental.sql); so
+    they are when a later run's start passes the loaded_at of a copy that
+    lost to one without loaded_at (run_start_verdicts_come_due). -#}
 {% macro first_loaded_order(alias) -%}
     {{ loaded_at_or_run_start(alias ~ '.loaded_at') }},
     {%- for column in ['_file_name', '_file_row_number', 'event_ts', 'user_id', 'event_name',

@@ -186,14 +186,16 @@
     - a row rejected as future_event_ts is no longer beyond max_future_hours
       (is_beyond_max_future);
     - a copy with a loaded_at now comes before the published copy of its id
-      that has none (first_loaded_order). Such a copy lost when it was
-      staged, at the start of the run stamped on it, so its loaded_at is at
-      or after that stamp and at or before this run's start: only those ids
-      are ranked again. Rows staged after int_events_sessionized last ran
-      are not sessionized yet; this run's own check decides them
-      (rebuild_when_published_copy_outranked).
-    Both scans are of a few rows: rejects are rare, and zone maps skip the
-    row groups whose loaded_at lies before their staging. -#}
+      that has none (first_loaded_order). Such a copy lost at the start
+      stamped on it (the run that staged it, or the rebuild that stamped it
+      again), so its loaded_at is at or after that stamp, and at or before
+      this run's start. It is also at or after the latest stamp: had this
+      check's earlier run, which stamped it, started after that loaded_at,
+      it would have rebuilt then. Only those ids are ranked again; the
+      latest stamp is a constant, so DuckDB's zone maps skip the row groups
+      loaded before it. An id none of whose copies is published is not
+      sessionized yet (staging ran alone): int_events_sessionized decides it.
+    Rejected rows are few, and reject_reason's zone maps skip the rest. -#}
 {% macro run_start_verdicts_come_due(staged_rows) -%}
     {%- set due_rejects = run_query(
         "select _file_name || ' row ' || cast(_file_row_number as " ~ dbt.type_string() ~ ")"
@@ -207,9 +209,9 @@
             ~ due_rejects | join(', ') ~ (' …' if due_rejects | length == 3 else '')) }}
     {%- endif -%}
     {%- set published_events = built_relation(project_model('int_events_sessionized')) -%}
-    {%- set sessionized_through = none if published_events is none
-        else latest_timestamp_literal(published_events, '_sessionized_at') -%}
-    {%- if sessionized_through is none -%}{{ return(none) }}{%- endif -%}
+    {%- if published_events is none -%}{{ return(none) }}{%- endif -%}
+    {%- set staged_through = latest_timestamp_literal(staged_rows, '_staged_at') -%}
+    {%- if staged_through is none -%}{{ return(none) }}{%- endif -%}
     {%- set overtaken_ids -%}
         with
 
@@ -217,22 +219,30 @@
             select event_id from {{ staged_rows }}
             where
                 reject_reason is null
+                and loaded_at >= {{ staged_through }}
                 and loaded_at >= _staged_at
                 and loaded_at <= {{ run_started_at_utc() }}
         ),
 
         candidate_rows as (
-            select * from {{ staged_rows }}
+            select
+                staged_rows.*,
+                published_events._row_key is not null as is_published
+            from {{ staged_rows }} as staged_rows
+            left join {{ published_events }} as published_events
+                on staged_rows._row_key = published_events._row_key
             where
-                reject_reason is null
-                and event_id in (select passed_ids.event_id from passed_ids)
+                staged_rows.reject_reason is null
+                and staged_rows.event_id in (select passed_ids.event_id from passed_ids)
         ),
 
         ranked_rows as (
             select
-                candidate_rows._row_key,
                 candidate_rows.event_id,
-                candidate_rows._staged_at,
+                candidate_rows.is_published,
+                bool_or(candidate_rows.is_published) over (
+                    partition by candidate_rows.event_id
+                ) as is_event_id_published,
                 row_number() over (
                     partition by candidate_rows.event_id
                     order by {{ first_loaded_order('candidate_rows') }}
@@ -240,15 +250,9 @@
             from candidate_rows
         )
 
-        select ranked_rows.event_id
-        from ranked_rows
-        left join {{ published_events }} as published_events
-            on ranked_rows._row_key = published_events._row_key
-        where
-            ranked_rows.event_id_rank = 1
-            and ranked_rows._staged_at <= {{ sessionized_through }}
-            and published_events._row_key is null
-        order by ranked_rows.event_id
+        select event_id from ranked_rows
+        where event_id_rank = 1 and not is_published and is_event_id_published
+        order by event_id
         limit 3
     {%- endset -%}
     {%- set overtaken = run_query(overtaken_ids).columns[0].values() | list -%}

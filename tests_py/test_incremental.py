@@ -407,8 +407,8 @@ def test_a_future_reject_without_loaded_at_that_comes_due_rebuilds(tmp_path):
     rejected = read_table(warehouses.incremental_db, "marts.rejected_events")
     assert [(row["event_id"], row["reject_reason"]) for row in rejected] == [
         ("soon", "future_event_ts")
-    ], "the first run started less than 30 s after the file landed"
-    time.sleep(max(0.0, (due_at - datetime.now(UTC).replace(tzinfo=None)).total_seconds()) + 1)
+    ], "the first run started 30 s or more after the file landed"
+    _sleep_until(due_at)
     warehouses.run(rebuilds=True)
     assert read_table(warehouses.incremental_db, "marts.rejected_events") == []
     assert sorted(warehouses.event_names()) == ["a", "soon"]
@@ -416,23 +416,38 @@ def test_a_future_reject_without_loaded_at_that_comes_due_rebuilds(tmp_path):
 
 
 # The same for the first-loaded rule: a copy without loaded_at counts as loaded
-# at the run's start, so it wins over a copy stamped 30 s after the file lands,
-# until a run starts after that stamp; then a full refresh would publish the
-# stamped copy (u2), and that run rebuilds.
+# at the run's start, so it beats a later file's copy stamped 60 s ahead, until
+# a run starts after that stamp; then a full refresh would publish the stamped
+# copy (u2), and that run rebuilds. A row stamped 30 s ahead with no other copy
+# never changes a choice: the run after its stamp, before the copy's, stays
+# incremental.
 def test_a_copy_whose_loaded_at_the_run_start_passes_rebuilds(tmp_path):
     warehouses = Warehouses(tmp_path)
-    loaded_at = datetime.now(UTC).replace(tzinfo=None) + timedelta(seconds=30)
-    warehouses.land([event("a", "u1", 0)])
-    warehouses.arrive([event("a", "u2", 5, loaded=loaded_at.isoformat(sep=" "))])
-    assert warehouses.session_users() == ["u1"], (
-        "the first run started less than 30 s after the files landed"
+    landed = datetime.now(UTC).replace(tzinfo=None)
+    alone_at, copy_at = landed + timedelta(seconds=30), landed + timedelta(seconds=60)
+    warehouses.arrive(
+        [event("a", "u1", 0), event("z", "u3", 0, loaded=alone_at.isoformat(sep=" "))]
     )
-    time.sleep(max(0.0, (loaded_at - datetime.now(UTC).replace(tzinfo=None)).total_seconds()) + 1)
+    warehouses.arrive([event("a", "u2", 5, loaded=copy_at.isoformat(sep=" "))])
+    assert warehouses.session_users() == ["u1", "u3"]
+    with duckdb.connect(str(warehouses.incremental_db), read_only=True) as con:
+        assert con.execute(
+            "select _staged_at <= loaded_at from staging.stg_event_rows where event_id = 'z'"
+        ).fetchall() == [(True,)], "the first run started 30 s or more after the file landed"
+    _sleep_until(alone_at)
+    warehouses.run()
+    assert warehouses.session_users() == ["u1", "u3"]
+    _sleep_until(copy_at)
     warehouses.run(rebuilds=True)
-    assert warehouses.session_users() == ["u2"]
+    assert warehouses.session_users() == ["u2", "u3"]
     warehouses.assert_identical()
     # Nothing comes due twice: the next run is incremental again.
     warehouses.run()
+
+
+def _sleep_until(moment: datetime) -> None:
+    """Until a second after `moment` (naive UTC)."""
+    time.sleep(max(0.0, (moment - datetime.now(UTC).replace(tzinfo=None)).total_seconds()) + 1)
 
 
 def test_a_file_leaving_the_glob_rebuilds(tmp_path):
