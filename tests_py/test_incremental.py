@@ -420,7 +420,7 @@ def test_a_future_reject_without_loaded_at_that_comes_due_rebuilds(tmp_path):
 # a run starts after that stamp; then a full refresh would publish the stamped
 # copy (u2), and that run rebuilds. A row stamped 30 s ahead with no other copy
 # never changes a choice: the run after its stamp, before the copy's, stays
-# incremental.
+# incremental (and publishes a row keyed after the losing copy).
 def test_a_copy_whose_loaded_at_the_run_start_passes_rebuilds(tmp_path):
     warehouses = Warehouses(tmp_path)
     landed = datetime.now(UTC).replace(tzinfo=None)
@@ -435,11 +435,13 @@ def test_a_copy_whose_loaded_at_the_run_start_passes_rebuilds(tmp_path):
             "select _staged_at <= loaded_at from staging.stg_event_rows where event_id = 'z'"
         ).fetchall() == [(True,)], "the first run started 30 s or more after the file landed"
     _sleep_until(alone_at)
-    warehouses.run()
-    assert warehouses.session_users() == ["u1", "u3"]
+    # A published row keyed after the losing copy: staging's post-hook
+    # (rebuild_when_published_copy_outranked) no longer ranks that copy.
+    warehouses.arrive([event("b", "u4", 0)])
+    assert warehouses.session_users() == ["u1", "u3", "u4"]
     _sleep_until(copy_at)
     warehouses.run(rebuilds=True)
-    assert warehouses.session_users() == ["u2", "u3"]
+    assert warehouses.session_users() == ["u2", "u3", "u4"]
     warehouses.assert_identical()
     # Nothing comes due twice: the next run is incremental again.
     warehouses.run()
