@@ -22,6 +22,15 @@
     {%- endfor %}
 {%- endmacro %}
 
+{#- S2: a row's place among the rows of its event id in first_loaded_order,
+    1 for the first loaded. -#}
+{% macro first_loaded_rank(alias) -%}
+    row_number() over (
+        partition by {{ alias }}.event_id
+        order by {{ first_loaded_order(alias) }}
+    )
+{%- endmacro %}
+
 {#- S2: the first loaded valid row of each event id in `event_rows` (a
     relation of stg_event_rows' shape), as a query, in first_loaded_order.
 
@@ -56,10 +65,7 @@
     ranked_repeated_rows as (
         select
             event_rows.*,
-            row_number() over (
-                partition by event_rows.event_id
-                order by {{ first_loaded_order('event_rows') | indent(20) }}
-            ) as event_id_rank
+            {{ first_loaded_rank('event_rows') | indent(12) }} as event_id_rank
         from {{ event_rows }} as event_rows
         inner join repeated_id_hashes
             on {{ fast_hash('event_rows.event_id') }} = repeated_id_hashes.event_id_hash

@@ -243,10 +243,7 @@
                 bool_or(candidate_rows.is_published) over (
                     partition by candidate_rows.event_id
                 ) as is_event_id_published,
-                row_number() over (
-                    partition by candidate_rows.event_id
-                    order by {{ first_loaded_order('candidate_rows') }}
-                ) as event_id_rank
+                {{ first_loaded_rank('candidate_rows') | indent(16) }} as event_id_rank
             from candidate_rows
         )
 
@@ -327,10 +324,7 @@
             select
                 candidate_rows.event_id,
                 candidate_rows.is_new,
-                row_number() over (
-                    partition by candidate_rows.event_id
-                    order by {{ first_loaded_order('candidate_rows') }}
-                ) as event_id_rank
+                {{ first_loaded_rank('candidate_rows') | indent(16) }} as event_id_rank
             from candidate_rows
         )
 
