@@ -132,6 +132,18 @@ EDGE_ROWS: list[list[str]] = [
         "2026-10-04 12:00:00",
     ],
     ["r7", "bad", "App Launched", "2036-10-05 12:00:00", "", "", "Web", "", ""],
+    # Exactly 24 h after its loaded_at is not more than 24 h: staged.
+    [
+        "at_limit",
+        "bound",
+        "App Launched",
+        "2026-10-02 05:00:00",
+        "",
+        "",
+        "Web",
+        "",
+        "2026-10-01 05:00:00",
+    ],
     # Within 24 h of loaded_at: staged, and it is the latest event (as_of).
     [
         "late",
@@ -230,6 +242,7 @@ def test_edge_cases_match_the_reference(dbt_build, tmp_path):
         (datetime(2026, 10, 1, 9, 0), 1),
         (datetime(2026, 10, 1, 9, 30), 1),
     ]
+    assert "at_limit" in {row["event_id"] for row in actual["fct_events"]}
     assert sorted(row["reject_reason"] for row in actual["rejected_events"]) == [
         "future_event_ts",
         "future_event_ts",
