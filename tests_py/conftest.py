@@ -8,9 +8,11 @@ import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import dbt.tracking
 import duckdb
 import pytest
 from dbt.adapters.duckdb.connections import DuckDBConnectionManager
@@ -135,3 +137,31 @@ def dbt_build(tmp_path: Path) -> Callable[..., DbtRun]:
         )
 
     return build
+
+
+class RunStartClock:
+    """When the next dbt run in this process starts: `run_started_at`, which the
+    project takes as the run's start (S2's loaded-at for rows without one, the
+    run stamps). Set `at` (naive UTC) before each run; a test of verdicts that
+    move with the run's start then needs no real waiting."""
+
+    def __init__(self, at: datetime) -> None:
+        self.at = at
+
+    def now(self, tz: Any = None) -> datetime:
+        return self.at.replace(tzinfo=UTC).astimezone(tz)
+
+
+@pytest.fixture
+def run_start_clock(monkeypatch: pytest.MonkeyPatch) -> RunStartClock:
+    """dbt's tracking module stamps run_started_at with datetime.now(); only
+    that module's datetime is replaced, for this test."""
+    clock = RunStartClock(datetime(2026, 10, 1, 12, 0))
+
+    class _Datetime(datetime):
+        @classmethod
+        def now(cls, tz: Any = None) -> datetime:
+            return clock.now(tz)
+
+    monkeypatch.setattr(dbt.tracking, "datetime", _Datetime)
+    return clock

@@ -5,8 +5,7 @@ from __future__ import annotations
 import csv
 import os
 import shutil
-import time
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -334,10 +333,19 @@ def test_open_session_concludes_when_as_of_moves_past_it(tmp_path):
 def test_changed_definition_var_requires_a_full_refresh(tmp_path, changed_var):
     warehouses = Warehouses(tmp_path)
     warehouses.arrive([event("a", "u1", 0)])
+    # Staged at 48 hours, rejected at 24: staging must refuse the changed
+    # definition before it reads the file, or the row keeps the verdict of a
+    # run that failed once the var is set back.
+    warehouses.land([event("b", "u2", 0, loaded=(T0 - timedelta(hours=30)).isoformat(sep=" "))])
+    staged_before = warehouses.staged_files()
     changed = {**warehouses.variables, **changed_var}
     run = run_dbt(MODELS_AND_SEEDS, warehouses.incremental_db, changed)
     assert run.returncode != 0
     assert "run `dbt build --full-refresh`" in run.output
+    assert warehouses.staged_files() == staged_before
+    warehouses.run()
+    assert warehouses.event_names() == {"a": "App Launched"}
+    warehouses.assert_identical()
     run_dbt([*MODELS_AND_SEEDS, "--full-refresh"], warehouses.incremental_db, changed).check()
 
 
@@ -356,9 +364,12 @@ def test_changed_seed_requires_a_full_refresh(tmp_path, seed_change):
     warehouses.arrive([event("a", "u1", 0)])
     with duckdb.connect(str(warehouses.incremental_db)) as con:
         con.execute(seed_change)
+    warehouses.land([event("b", "u2", 0)])
+    staged_before = warehouses.staged_files()
     run = run_dbt(["run"], warehouses.incremental_db, warehouses.variables)
     assert run.returncode != 0
     assert "The session definition changed" in run.output
+    assert warehouses.staged_files() == staged_before
     run_dbt(["run", "--full-refresh"], warehouses.incremental_db, warehouses.variables).check()
 
 
@@ -397,18 +408,19 @@ def test_a_file_changed_in_place_rebuilds(tmp_path):
 
 # S2 judges a row without loaded_at against the run's start. Once a later run
 # starts within max_future_hours of a rejected row's event_ts, a full refresh
-# would stage the row: that run rebuilds, so the two stay equal. Real time:
-# the row is due 30 s after the file lands, and the second run waits for it.
-def test_a_future_reject_without_loaded_at_that_comes_due_rebuilds(tmp_path):
+# would stage the row: that run rebuilds, so the two stay equal.
+def test_a_future_reject_without_loaded_at_that_comes_due_rebuilds(tmp_path, run_start_clock):
     warehouses = Warehouses(tmp_path, max_future_hours=0)
-    due_at = datetime.now(UTC).replace(tzinfo=None) + timedelta(seconds=30)
+    due_at = run_start_clock.at + timedelta(seconds=30)
     soon = ["soon", "u2", "App Launched", due_at.isoformat(sep=" "), "SDK", ""]
     warehouses.arrive([event("a", "u1", 0), soon])
     rejected = read_table(warehouses.incremental_db, "marts.rejected_events")
     assert [(row["event_id"], row["reject_reason"]) for row in rejected] == [
         ("soon", "future_event_ts")
-    ], "the first run started 30 s or more after the file landed"
-    _sleep_until(due_at)
+    ]
+    run_start_clock.at = due_at - timedelta(seconds=1)
+    warehouses.run()
+    run_start_clock.at = due_at
     warehouses.run(rebuilds=True)
     assert read_table(warehouses.incremental_db, "marts.rejected_events") == []
     assert sorted(warehouses.event_names()) == ["a", "soon"]
@@ -421,35 +433,29 @@ def test_a_future_reject_without_loaded_at_that_comes_due_rebuilds(tmp_path):
 # copy (u2), and that run rebuilds. A row stamped 30 s ahead with no other copy
 # never changes a choice: the run after its stamp, before the copy's, stays
 # incremental (and publishes a row keyed after the losing copy).
-def test_a_copy_whose_loaded_at_the_run_start_passes_rebuilds(tmp_path):
+def test_a_copy_whose_loaded_at_the_run_start_passes_rebuilds(tmp_path, run_start_clock):
     warehouses = Warehouses(tmp_path)
-    landed = datetime.now(UTC).replace(tzinfo=None)
+    landed = run_start_clock.at
     alone_at, copy_at = landed + timedelta(seconds=30), landed + timedelta(seconds=60)
     warehouses.arrive(
         [event("a", "u1", 0), event("z", "u3", 0, loaded=alone_at.isoformat(sep=" "))]
     )
+    run_start_clock.at = landed + timedelta(seconds=1)
     warehouses.arrive([event("a", "u2", 5, loaded=copy_at.isoformat(sep=" "))])
     assert warehouses.session_users() == ["u1", "u3"]
-    with duckdb.connect(str(warehouses.incremental_db), read_only=True) as con:
-        assert con.execute(
-            "select _staged_at <= loaded_at from staging.stg_event_rows where event_id = 'z'"
-        ).fetchall() == [(True,)], "the first run started 30 s or more after the file landed"
-    _sleep_until(alone_at)
+    run_start_clock.at = alone_at + timedelta(seconds=1)
     # A published row keyed after the losing copy: staging's post-hook
     # (rebuild_when_published_copy_outranked) no longer ranks that copy.
     warehouses.arrive([event("b", "u4", 0)])
     assert warehouses.session_users() == ["u1", "u3", "u4"]
-    _sleep_until(copy_at)
+    run_start_clock.at = copy_at
+    warehouses.run()
+    run_start_clock.at = copy_at + timedelta(seconds=1)
     warehouses.run(rebuilds=True)
     assert warehouses.session_users() == ["u2", "u3", "u4"]
     warehouses.assert_identical()
     # Nothing comes due twice: the next run is incremental again.
     warehouses.run()
-
-
-def _sleep_until(moment: datetime) -> None:
-    """Until a second after `moment` (naive UTC)."""
-    time.sleep(max(0.0, (moment - datetime.now(UTC).replace(tzinfo=None)).total_seconds()) + 1)
 
 
 def test_a_file_leaving_the_glob_rebuilds(tmp_path):

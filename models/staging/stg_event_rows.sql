@@ -25,12 +25,23 @@
 {#- For dbt's lineage and docs: the rows are read by read_raw_events() from
     the listed files, not through the source's relation. -#}
 {%- do source('raw', 'events') %}
+-- Only incremental runs read it (the session definition check), so dbt's
+-- parser needs telling: depends_on: {{ ref('session_exclusion_rules') }}
 {%- set all_files = list_raw_event_files(var('raw_events_path')) %}
 {#- Most likely a mistyped path: say so, but build (empty), as for an empty file. -#}
 {%- if execute and not all_files %}
 {%- do exceptions.warn("raw_events_path matches no file: " ~ var('raw_events_path')) %}
 {%- endif %}
 {%- if is_incremental() and execute %}
+{#- S12: refuse a changed session definition before reading new files, or
+    their rows would keep this run's verdicts (max_future_hours, aliases)
+    after the value is set back. int_events_sessionized checks it too, for
+    runs that select it without staging. -#}
+{%- set sessionized = built_relation(project_model('int_events_sessionized')) %}
+{%- if sessionized is not none %}
+{%- do assert_session_definition_unchanged(
+    sessionized, ref('session_exclusion_rules'), ref('channel_aliases')) %}
+{%- endif %}
     {%- set read_files = run_query(
         "select distinct _file_name from " ~ this).columns[0].values() | list %}
 {%- set files = all_files | reject('in', read_files) | list %}
