@@ -115,7 +115,7 @@
     of what was read, when
     - a file stg_event_rows read has changed in place (another size or
       modification time) or left raw_events_path, or stg_event_rows was
-      built before it recorded file versions;
+      built before it recorded file versions or the session definition;
     - a verdict an earlier run made on a row without loaded_at, judged
       against that run's start, has come due (run_start_verdicts_come_due).
     (A changed session definition fails instead:
@@ -153,6 +153,8 @@
         {%- set reason = "a rebuild an earlier run started has not finished" -%}
     {%- elif '_file_modified_at' not in column_names -%}
         {%- set reason = "it was built before it recorded the raw files' versions" -%}
+    {%- elif '_session_definition' not in column_names -%}
+        {%- set reason = "it was built before it recorded the session definition" -%}
     {%- else -%}
         {%- set changed = run_query(
             "select read_files._file_name"

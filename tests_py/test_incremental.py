@@ -341,6 +341,7 @@ def test_changed_definition_var_requires_a_full_refresh(tmp_path, changed_var):
     changed = {**warehouses.variables, **changed_var}
     run = run_dbt(MODELS_AND_SEEDS, warehouses.incremental_db, changed)
     assert run.returncode != 0
+    assert "The session definition changed" in run.output
     assert "run `dbt build --full-refresh`" in run.output
     assert warehouses.staged_files() == staged_before
     warehouses.run()
@@ -349,8 +350,27 @@ def test_changed_definition_var_requires_a_full_refresh(tmp_path, changed_var):
     run_dbt([*MODELS_AND_SEEDS, "--full-refresh"], warehouses.incremental_db, changed).check()
 
 
+# Staging checks the definition its own rows were staged with: here
+# int_events_sessionized, which holds one too, was never built.
+def test_staging_built_alone_refuses_another_definition(tmp_path):
+    warehouses = Warehouses(tmp_path)
+    warehouses.land([event("a", "u1", 0)])
+    db, variables = warehouses.incremental_db, warehouses.variables
+    run_dbt([*MODELS_AND_SEEDS, "--select", "+stg_event_rows"], db, variables).check()
+    warehouses.land([event("b", "u2", 0, loaded=(T0 - timedelta(hours=30)).isoformat(sep=" "))])
+    staged_before = warehouses.staged_files()
+    run = run_dbt(MODELS_AND_SEEDS, db, {**variables, "max_future_hours": 48})
+    assert run.returncode != 0
+    assert "The session definition changed" in run.output
+    assert warehouses.staged_files() == staged_before
+    warehouses.run()
+    assert warehouses.event_names() == {"a": "App Launched"}
+    warehouses.assert_identical()
+
+
 # A team edits a seed and runs `dbt seed`: here the seed's table is changed in
-# place, and `dbt run` (models only) keeps it as changed.
+# place, and `dbt run` (models only) keeps it as changed. The next build loads
+# the seed from its file again, which sets it back.
 @pytest.mark.parametrize(
     "seed_change",
     [
@@ -370,7 +390,8 @@ def test_changed_seed_requires_a_full_refresh(tmp_path, seed_change):
     assert run.returncode != 0
     assert "The session definition changed" in run.output
     assert warehouses.staged_files() == staged_before
-    run_dbt(["run", "--full-refresh"], warehouses.incremental_db, warehouses.variables).check()
+    warehouses.run()
+    warehouses.assert_identical()
 
 
 def test_staged_rows_rebuilt_alone_require_a_full_refresh(tmp_path):
@@ -448,6 +469,8 @@ def test_a_copy_whose_loaded_at_the_run_start_passes_rebuilds(tmp_path, run_star
     # (rebuild_when_published_copy_outranked) no longer ranks that copy.
     warehouses.arrive([event("b", "u4", 0)])
     assert warehouses.session_users() == ["u1", "u3", "u4"]
+    # At the stamp itself both copies count as loaded then, and the tie goes
+    # to the first file's (first_loaded_order): still the published one.
     run_start_clock.at = copy_at
     warehouses.run()
     run_start_clock.at = copy_at + timedelta(seconds=1)
@@ -455,6 +478,7 @@ def test_a_copy_whose_loaded_at_the_run_start_passes_rebuilds(tmp_path, run_star
     assert warehouses.session_users() == ["u2", "u3", "u4"]
     warehouses.assert_identical()
     # Nothing comes due twice: the next run is incremental again.
+    run_start_clock.at = copy_at + timedelta(hours=1)
     warehouses.run()
 
 
@@ -509,12 +533,14 @@ def test_a_glob_matching_no_file_keeps_the_warehouse(tmp_path):
     assert warehouses.sessions() == sessions
 
 
-def test_staged_rows_without_file_versions_rebuild(tmp_path):
-    # A warehouse built before stg_event_rows recorded its files' versions.
+# A warehouse built before stg_event_rows recorded its files' versions, or the
+# session definition its rows were staged with.
+@pytest.mark.parametrize("missing_column", ["_file_modified_at", "_session_definition"])
+def test_staged_rows_from_an_earlier_version_rebuild(tmp_path, missing_column):
     warehouses = Warehouses(tmp_path)
     warehouses.arrive([event("a", "u1", 0)])
     with duckdb.connect(str(warehouses.incremental_db)) as con:
-        con.execute("alter table staging.stg_event_rows drop column _file_modified_at")
+        con.execute(f"alter table staging.stg_event_rows drop column {missing_column}")
     warehouses.land([event("b", "u1", 30)])
     warehouses.run(rebuilds=True)
     warehouses.assert_identical()

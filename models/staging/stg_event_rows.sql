@@ -25,8 +25,6 @@
 {#- For dbt's lineage and docs: the rows are read by read_raw_events() from
     the listed files, not through the source's relation. -#}
 {%- do source('raw', 'events') %}
--- Only incremental runs read it (the session definition check), so dbt's
--- parser needs telling: depends_on: {{ ref('session_exclusion_rules') }}
 {%- set all_files = list_raw_event_files(var('raw_events_path')) %}
 {#- Most likely a mistyped path: say so, but build (empty), as for an empty file. -#}
 {%- if execute and not all_files %}
@@ -35,13 +33,9 @@
 {%- if is_incremental() and execute %}
 {#- S12: refuse a changed session definition before reading new files, or
     their rows would keep this run's verdicts (max_future_hours, aliases)
-    after the value is set back. int_events_sessionized checks it too, for
-    runs that select it without staging. -#}
-{%- set sessionized = built_relation(project_model('int_events_sessionized')) %}
-{%- if sessionized is not none %}
+    after the value is set back. -#}
 {%- do assert_session_definition_unchanged(
-    sessionized, ref('session_exclusion_rules'), ref('channel_aliases')) %}
-{%- endif %}
+    this, ref('session_exclusion_rules'), ref('channel_aliases')) %}
     {%- set read_files = run_query(
         "select distinct _file_name from " ~ this).columns[0].values() | list %}
 {%- set files = all_files | reject('in', read_files) | list %}
@@ -65,6 +59,16 @@ raw_file_versions as (
 
 channel_aliases as (
     select * from {{ ref('channel_aliases') }}
+),
+
+exclusion_rules as (
+    select * from {{ ref('session_exclusion_rules') }}
+),
+
+-- Stored on every row, as in int_events_sessionized: each incremental table
+-- refuses runs under another definition than the one its rows were built by.
+session_definition as (
+    {{ session_definition_sql('exclusion_rules', 'channel_aliases') }}
 ),
 
 -- Which version of its file a row was read from (S12: a file changed in
@@ -161,7 +165,8 @@ final as (
         reject_reason,
         -- Raw values are what the quarantine shows: kept for rejected rows only.
         case when reject_reason is not null then {{ raw_values_json() }} end as raw_values,
-        {{ run_started_at_utc() }} as _staged_at
+        {{ run_started_at_utc() }} as _staged_at,
+        (select session_definition.fingerprint from session_definition) as _session_definition
     from validated
 )
 
