@@ -482,6 +482,26 @@ def test_a_copy_whose_loaded_at_the_run_start_passes_rebuilds(tmp_path, run_star
     warehouses.run()
 
 
+# The edge of the same rule: a run that starts exactly at the stamp counts the
+# copy without loaded_at as loaded then too, and the tie goes to the first
+# file's copy, the stamped one here, so that run already rebuilds.
+def test_a_copy_stamped_at_the_run_start_wins_the_tie_by_file(tmp_path, run_start_clock):
+    warehouses = Warehouses(tmp_path)
+    landed = run_start_clock.at
+    copy_at = landed + timedelta(seconds=60)
+    warehouses.arrive([event("a", "u2", 5, loaded=copy_at.isoformat(sep=" "))])
+    run_start_clock.at = landed + timedelta(seconds=1)
+    # Loaded at this run's start, before the stamp: the new copy is first.
+    warehouses.arrive([event("a", "u1", 0)], outranked=True)
+    assert warehouses.session_users() == ["u1"]
+    run_start_clock.at = copy_at - timedelta(seconds=1)
+    warehouses.run()
+    run_start_clock.at = copy_at
+    warehouses.run(rebuilds=True)
+    assert warehouses.session_users() == ["u2"]
+    warehouses.assert_identical()
+
+
 def test_a_file_leaving_the_glob_rebuilds(tmp_path):
     warehouses = Warehouses(tmp_path)
     warehouses.arrive([event("a", "u1", 0)])
