@@ -132,6 +132,9 @@ EDGE_ROWS: list[list[str]] = [
         "2026-10-04 12:00:00",
     ],
     ["r7", "bad", "App Launched", "2036-10-05 12:00:00", "", "", "Web", "", ""],
+    # S1: an offset that carries the time out of the years 0001-9999 in UTC.
+    ["r8", "bad", "App Launched", "0001-01-01T00:00+01:00", "", "", "Web", "", LOADED],
+    ["r9", "bad", "App Launched", "9999-12-31T23:00-05:00", "", "", "Web", "", LOADED],
     # Exactly 24 h after its loaded_at is not more than 24 h: staged.
     [
         "at_limit",
@@ -248,15 +251,17 @@ def test_edge_cases_match_the_reference(dbt_build, tmp_path):
         "future_event_ts",
         "invalid_event_ts",
         "invalid_event_ts",
+        "invalid_event_ts",
+        "invalid_event_ts",
         "missing_event_name",
         "missing_event_ts",
         "missing_user_id",
     ]
     assert actual["counts"] == {
         "raw": len(EDGE_ROWS),
-        "staged": len(EDGE_ROWS) - 10,
+        "staged": len(EDGE_ROWS) - 12,
         "duplicate": 3,
-        "rejected": 7,
+        "rejected": 9,
     }
     # as_of is the latest staged event (11:59 on 4 Oct), not the rejected 2036 one.
     window = read_table(Path(actual_db(dbt_build, tmp_path)), "intermediate.int_reporting_window")[
@@ -429,7 +434,8 @@ def test_timestamp_text_forms_match_the_reference(dbt_build, tmp_path):
     """S1: ISO-8601 text is read (hh:mm without seconds, offsets on a time,
     lower-case t and z, a decimal comma);
     forms an engine's cast would also read (slashes, unpadded dates, 24:00,
-    impossible offsets, a trailing zone name, year 0000) are invalid_event_ts."""
+    impossible offsets, a trailing zone name, year 0000) are invalid_event_ts
+    (so are offsets that leave the years 0001-9999: the edge cases)."""
     accepted = [
         "2026-10-01T10:00",
         "2026-10-01T12:05+02:00",
@@ -438,6 +444,8 @@ def test_timestamp_text_forms_match_the_reference(dbt_build, tmp_path):
         "2026-10-01",
         "2026-10-01t10:20:00z",
         "2026-10-01T10:25:00,25Z",
+        # The first day, at a time its offset keeps in year 0001.
+        "0001-01-01T01:00+01:00",
     ]
     rejected = [
         "2026/10/01 10:00:00",
@@ -455,6 +463,7 @@ def test_timestamp_text_forms_match_the_reference(dbt_build, tmp_path):
     path = write_csv(tmp_path / "in" / "events.csv", rows)
     actual = build_and_compare(dbt_build, [path], str(tmp_path / "in" / "*.csv"))
     assert sorted(row["event_ts"] for row in actual["fct_events"]) == [
+        datetime(1, 1, 1, 0, 0),
         datetime(2026, 10, 1, 0, 0),
         datetime(2026, 10, 1, 10, 0),
         datetime(2026, 10, 1, 10, 5),
