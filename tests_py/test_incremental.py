@@ -527,6 +527,43 @@ def test_a_failed_rebuild_keeps_the_warehouse_and_the_next_run_finishes_it(tmp_p
     warehouses.assert_identical()
 
 
+# `dbt retry` after a run that failed half-way (a transient error in one
+# model; the models before it built) reruns that model and the ones after it.
+# Each finds what the failed run left by the stamps its inputs keep
+# (`_row_key`, `_sessionized_at`), not by the run's start, so the retried run
+# restates the late event's user as the failed one would have.
+@pytest.mark.parametrize("failing_model", ["int_events_sessionized", "int_sessions"])
+def test_dbt_retry_after_a_failed_run_equals_a_full_refresh(tmp_path, monkeypatch, failing_model):
+    from dbt.adapters.duckdb.environments.local import DuckDBCursorWrapper
+    from dbt_common.exceptions import DbtRuntimeError
+
+    warehouses = Warehouses(tmp_path)
+    warehouses.arrive([event("a", "u1", 0), event("c", "u1", 30), event("x", "u2", 90)])
+    warehouses.land([event("b", "u1", 15)])  # late: merges u1's two sessions
+    execute = DuckDBCursorWrapper.execute
+
+    def failing_execute(self, sql, bindings=None):
+        if f'"{failing_model}__dbt_tmp' in sql:
+            raise DbtRuntimeError("injected: the connection dropped")
+        return execute(self, sql, bindings)
+
+    monkeypatch.setattr(DuckDBCursorWrapper, "execute", failing_execute)
+    db, variables = warehouses.incremental_db, warehouses.variables
+    failed = run_dbt(MODELS_AND_SEEDS, db, variables)
+    monkeypatch.undo()
+    assert failed.returncode == 1 and "injected: the connection dropped" in failed.output
+    assert len(warehouses.staged_files()) == 2
+    assert [row[:2] for row in warehouses.sessions()] == [
+        ("u1", at(0)), ("u1", at(30)), ("u2", at(90))
+    ]  # fmt: skip
+    run_dbt(["retry"], db, variables).check()
+    assert warehouses.sessions() == [
+        ("u1", at(0), at(30), 1800, 3, True),
+        ("u2", at(90), at(90), 0, 1, False),
+    ]
+    warehouses.assert_identical()
+
+
 def test_staging_rebuilt_alone_then_the_next_build_rebuilds_the_rest(tmp_path):
     warehouses = Warehouses(tmp_path)
     warehouses.arrive([event("a", "u1", 0), event("b", "u1", 10)])
