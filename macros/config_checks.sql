@@ -96,11 +96,11 @@
 
 {#- S12: a fingerprint of everything that defines sessions: the timeout,
     max_future_hours (which rows staging rejects) and the exclusion-rule and
-    channel-alias seeds, as a one-row select. Stored on every sessionized
-    event, so an incremental run can refuse to mix two definitions in one
-    table. -#}
+    channel-alias seeds, as a one-row select of a number (md5_bigint).
+    Stored on every staged row and every sessionized event, so an
+    incremental run can refuse to mix two definitions in one table. -#}
 {% macro session_definition_sql(rules, aliases) -%}
-    select md5(
+    {%- set definition_text -%}
         '{{ session_timeout_seconds() }}'
         || '|{{ max_future_seconds() }}'
         || '|' || (
@@ -117,7 +117,8 @@
                 "alias_key || ',' || channel", "';'", ['alias_key']) }}, '')
             from {{ aliases }}
         )
-    ) as fingerprint
+    {%- endset %}
+    select {{ md5_bigint(definition_text) }} as fingerprint
 {%- endmacro %}
 
 {#- Fails the run when `relation` was built with another session definition.
@@ -125,13 +126,13 @@
     rebuilds it (rebuild_when_staged_rows_outdated). -#}
 {% macro assert_session_definition_unchanged(relation, rules, aliases) -%}
     {%- if not execute -%}{{ return('') }}{%- endif -%}
-    {%- if '_session_definition' not in adapter.get_columns_in_relation(relation)
+    {%- if '_session_definition_hash' not in adapter.get_columns_in_relation(relation)
         | map(attribute='name') | map('lower') | list -%}
         {{ return('') }}
     {%- endif -%}
     {%- set current = run_query(session_definition_sql(rules, aliases)).columns[0].values()[0] -%}
     {%- set stored = run_query(
-        "select distinct _session_definition from " ~ relation).columns[0].values() | list -%}
+        "select distinct _session_definition_hash from " ~ relation).columns[0].values() | list -%}
     {%- if stored | length > 0 and stored != [current] -%}
         {{ exceptions.raise_compiler_error(
             "The session definition changed since " ~ relation ~ " was built "

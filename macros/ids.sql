@@ -22,6 +22,28 @@
     {{ hash_key([user_id, epoch_microseconds(session_start)]) }}
 {%- endmacro %}
 
+{#- The first 60 bits of `expression`'s md5 as a bigint: the same number on
+    every engine and engine version (DuckDB's hash() may change with a
+    release), for a fingerprint a table stores. As a number it costs what
+    any constant column costs; as md5's 32-character text it cost
+    stg_event_rows and int_events_sessionized ≈ 0.3 s each per 10M rows
+    (docs/benchmarks.md). -#}
+{% macro md5_bigint(expression) -%}
+    {{ return(adapter.dispatch('md5_bigint', 'session_analytics')(expression)) }}
+{%- endmacro %}
+
+{% macro default__md5_bigint(expression) -%}
+    {{ not_implemented_for_adapter('md5_bigint') }}
+{%- endmacro %}
+
+{% macro spark__md5_bigint(expression) -%}
+    cast(conv(left(md5({{ expression }}), 15), 16, 10) as bigint)
+{%- endmacro %}
+
+{% macro duckdb__md5_bigint(expression) -%}
+    cast(('0x' || left(md5({{ expression }}), 15)) as bigint)
+{%- endmacro %}
+
 {#- The last non-NULL value of `expression` in the window it is used with
     (append `over (...)`): how a session's start reaches its later events. -#}
 {% macro last_non_null(expression) -%}

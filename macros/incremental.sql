@@ -153,8 +153,8 @@
         {%- set reason = "a rebuild an earlier run started has not finished" -%}
     {%- elif '_file_modified_at' not in column_names -%}
         {%- set reason = "it was built before it recorded the raw files' versions" -%}
-    {%- elif '_session_definition' not in column_names -%}
-        {%- set reason = "it was built before it recorded the session definition" -%}
+    {%- elif '_session_definition_hash' not in column_names -%}
+        {%- set reason = "it was built before it recorded the session definition's hash" -%}
     {%- else -%}
         {%- set changed = run_query(
             "select read_files._file_name"

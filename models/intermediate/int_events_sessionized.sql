@@ -228,7 +228,7 @@ final as (
         {{ event_columns | join(', ') }},
         session_start,
         (select session_definition.fingerprint from session_definition)
-            as _session_definition,
+            as _session_definition_hash,
         {{ run_started_at_utc() }} as _sessionized_at
     from sessionized_events
 )

@@ -166,7 +166,7 @@ final as (
         -- Raw values are what the quarantine shows: kept for rejected rows only.
         case when reject_reason is not null then {{ raw_values_json() }} end as raw_values,
         {{ run_started_at_utc() }} as _staged_at,
-        (select session_definition.fingerprint from session_definition) as _session_definition
+        (select session_definition.fingerprint from session_definition) as _session_definition_hash
     from validated
 )
 
