@@ -11,6 +11,7 @@ passwordless sudo); it is skipped only when that install is impossible or fails.
 
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
 import struct
@@ -79,8 +80,14 @@ def _install_chromium() -> str:
 
 
 @pytest.fixture(scope="module")
-def chromium() -> str:
-    return _find_chromium() or _install_chromium()
+def chromium(tmp_path_factory: pytest.TempPathFactory) -> str:
+    # pytest-xdist may run the two tests in two workers, each with this
+    # fixture: the lock (in the folder the workers share) lets one install
+    # while the other waits, instead of failing on dpkg's lock and skipping.
+    lock = tmp_path_factory.getbasetemp().parent / "chromium-install.lock"
+    with lock.open("w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        return _find_chromium() or _install_chromium()
 
 
 @pytest.fixture(scope="module")
