@@ -123,7 +123,8 @@
 
 {#- Fails the run when `relation` was built with another session definition.
     A relation from before it stored one is left to on-run-start, which
-    rebuilds it (rebuild_when_staged_rows_outdated). -#}
+    rebuilds it on DuckDB (rebuild_when_staged_rows_outdated); on Spark the
+    model's on_schema_change: fail stops the run. -#}
 {% macro assert_session_definition_unchanged(relation, rules, aliases) -%}
     {%- if not execute -%}{{ return('') }}{%- endif -%}
     {%- if '_session_definition_hash' not in adapter.get_columns_in_relation(relation)

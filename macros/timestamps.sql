@@ -35,12 +35,15 @@
     {#- The session time zone is UTC (profiles.yml), so a naive text is read as
         UTC. try_cast gives NULL, not an error, on bad text, with ANSI mode on
         or off; only ISO text (iso_timestamp_pattern) is cast. A timestamp
-        column renders as ISO text, so it passes the check. The cast also
-        gives NULL for a time an offset carries out of the years 0001-9999
-        (within_iso_years does that on DuckDB). -#}
+        column renders as ISO text, so it passes the check. Spark's cast
+        reads hh:mm without seconds only at the end of the text (before an
+        offset it gives NULL), so the seconds are written in first. -#}
     case
         when {{ normalized_timestamp_text(expression) }} rlike '{{ iso_timestamp_pattern() }}'
-            then try_cast({{ normalized_timestamp_text(expression) }} as timestamp)
+            then {{ within_iso_years(
+                'cast(' ~ expression ~ ' as ' ~ dbt.type_string() ~ ')',
+                "try_cast(regexp_replace(" ~ normalized_timestamp_text(expression)
+                ~ ", '^(.{10}[T ][0-9]{2}:[0-9]{2})([Z+-])', '$1:00$2') as timestamp)") }}
     end
 {%- endmacro %}
 
@@ -71,14 +74,14 @@
     end
 {%- endmacro %}
 
-{#- S1, DuckDB: an offset can carry a text's time past either end of the
-    years 0001-9999, and DuckDB's cast keeps it (0001-01-01T00:00+01:00 in
-    1 BC, 9999-12-31T23:00-05:00 in year 10000; Spark's gives NULL): such a
-    text is invalid, as year 0000 is. Only the first and the last day can
-    get there, so only texts that hold them are checked: DuckDB evaluates
-    the cast again for the check, which took 35 % longer over 10M ISO texts
-    when every text was checked, against ≈ 5 % for the two searches
-    (docs/benchmarks.md). -#}
+{#- S1: an offset can carry a text's time past either end of the years
+    0001-9999, and both engines' casts keep it (0001-01-01T00:00:00+01:00
+    in 1 BC, 9999-12-31T23:00:00-05:00 in year 10000): such a text is
+    invalid, as year 0000 is. Only the first and the last day can get
+    there, so only texts that hold them are checked: DuckDB evaluates the
+    cast again for the check, which made parse_timestamp about a third
+    slower over 10M ISO texts when every text was checked, against ≈ 5 %
+    for the two searches (docs/benchmarks.md). -#}
 {% macro within_iso_years(text, timestamp) -%}
     case
         when not ({{ text }} like '%0001-01-01%' or {{ text }} like '%9999-12-31%')

@@ -16,6 +16,7 @@ import os
 import shutil
 import struct
 import subprocess
+import tempfile
 from collections import Counter
 from html.parser import HTMLParser
 from pathlib import Path
@@ -80,11 +81,11 @@ def _install_chromium() -> str:
 
 
 @pytest.fixture(scope="module")
-def chromium(tmp_path_factory: pytest.TempPathFactory) -> str:
+def chromium() -> str:
     # pytest-xdist may run the two tests in two workers, each with this
-    # fixture: the lock (in the folder the workers share) lets one install
-    # while the other waits, instead of failing on dpkg's lock and skipping.
-    lock = tmp_path_factory.getbasetemp().parent / "chromium-install.lock"
+    # fixture: the lock lets one install while the other waits, instead of
+    # failing on dpkg's lock and skipping.
+    lock = Path(tempfile.gettempdir()) / "session-analytics-chromium-install.lock"
     with lock.open("w") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
         return _find_chromium() or _install_chromium()

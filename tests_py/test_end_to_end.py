@@ -70,9 +70,10 @@ EDGE_ROWS: list[list[str]] = [
     # S9: a session across midnight counts once, on the later day.
     ["mn1", "night", "App Launched", "2026-09-30 23:55:00", "", "", "Web", "", LOADED],
     ["mn2", "night", "App Launched", "2026-10-01 00:05:00", "", "", "Web", "", LOADED],
-    # S1: offsets are honoured (same instants as 10:00 / 10:30 UTC).
+    # S1: offsets are honoured (10:00, 10:30 and 10:05 UTC; hh:mm before an offset).
     ["z1", "zone", "App Launched", "2026-10-01T15:30:00+05:30", "", "", "Web", "", LOADED],
     ["z2", "zone", "App Launched", "2026-10-01T06:30:00.250-04:00", "", "", "Web", "", LOADED],
+    ["z3", "zone", "App Launched", "2026-10-01T11:05+01:00", "", "", "Web", "", LOADED],
     # S8: a long session (events 15 min apart for 2 h 30 min: 9,000 s).
     *[
         [
@@ -135,6 +136,8 @@ EDGE_ROWS: list[list[str]] = [
     # S1: an offset that carries the time out of the years 0001-9999 in UTC.
     ["r8", "bad", "App Launched", "0001-01-01T00:00+01:00", "", "", "Web", "", LOADED],
     ["r9", "bad", "App Launched", "9999-12-31T23:00-05:00", "", "", "Web", "", LOADED],
+    ["r10", "bad", "App Launched", "0001-01-01T00:00:00+01:00", "", "", "Web", "", LOADED],
+    ["r11", "bad", "App Launched", "9999-12-31T23:00:00-05:00", "", "", "Web", "", LOADED],
     # Exactly 24 h after its loaded_at is not more than 24 h: staged.
     [
         "at_limit",
@@ -253,15 +256,17 @@ def test_edge_cases_match_the_reference(dbt_build, tmp_path):
         "invalid_event_ts",
         "invalid_event_ts",
         "invalid_event_ts",
+        "invalid_event_ts",
+        "invalid_event_ts",
         "missing_event_name",
         "missing_event_ts",
         "missing_user_id",
     ]
     assert actual["counts"] == {
         "raw": len(EDGE_ROWS),
-        "staged": len(EDGE_ROWS) - 12,
+        "staged": len(EDGE_ROWS) - 14,
         "duplicate": 3,
-        "rejected": 9,
+        "rejected": 11,
     }
     # as_of is the latest staged event (11:59 on 4 Oct), not the rejected 2036 one.
     window = read_table(Path(actual_db(dbt_build, tmp_path)), "intermediate.int_reporting_window")[

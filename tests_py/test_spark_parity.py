@@ -28,7 +28,7 @@ import pytest
 
 from conftest import DBT, PROJECT_DIR, PUBLIC_MARTS, read_table, run_dbt
 from test_buckets import POWER_OF_TWO_EDGES, expected_counts
-from test_end_to_end import EDGE_ROWS, WHITESPACE_ROWS, write_csv
+from test_end_to_end import EDGE_ROWS, LOADED, WHITESPACE_ROWS, write_csv
 
 pytestmark = pytest.mark.spark
 
@@ -81,6 +81,10 @@ def builds(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     inputs = root / "in"
     generate_events(inputs, 3000, seed=5, n_files=2, fmt="csv")
     write_csv(inputs / "edge_cases.csv", EDGE_ROWS)
+    # S1 allows years from 0001: a session before 1582, which Spark writes
+    # to Parquet only with the rebase modes of profiles.yml.
+    ancient = ["y1", "ancient", "App Launched", "0001-01-01T01:00:00+01:00", "", "", "", "", LOADED]
+    write_csv(inputs / "before_1582.csv", [ancient])
     variables = {"raw_events_path": str(inputs / "*.csv")}
 
     duckdb_path = root / "duckdb" / "warehouse.duckdb"
