@@ -9,7 +9,7 @@ DEMO_FILES ?= 3
 N ?= 10000000
 BATCH ?=
 REPEAT ?= 3
-STEPS ?= floor,run,build,build-prod,inc,inc-prod
+STEPS ?= floor,run,build,build-prod,inc,inc-prod,inc-empty
 export DUCKDB_PATH ?= $(CURDIR)/build/warehouse.duckdb
 export DBT_PROFILES_DIR := $(CURDIR)
 DBT_VARS := {raw_events_path: "$(CURDIR)/$(DATA_DIR)/*.csv"}
@@ -100,8 +100,9 @@ test-spark: setup-spark
 	$(BIN)/python -m pytest -m spark
 
 # Benchmark (docs/benchmarks.md): N history events, BATCH new ones (default 1 % of N),
-# STEPS a subset of floor,run,build,build-prod,inc,inc-prod, each measured REPEAT times
-# (the -prod builds leave out the unit tests, as dbt Labs recommends for production jobs).
+# STEPS a subset of floor,run,build,build-prod,inc,inc-prod,inc-empty, each measured REPEAT
+# times (the -prod builds leave out the unit tests, as dbt Labs recommends for production
+# jobs; inc-empty is an incremental build with no new file, the least one costs).
 bench: setup
 	$(BIN)/python scripts/bench.py --events $(N) --repeat $(REPEAT) --steps $(STEPS) \
 		$(if $(BATCH),--batch $(BATCH))

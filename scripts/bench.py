@@ -10,7 +10,10 @@ One run measures, alternating and `--repeat` times each:
   build-prod, inc-prod
                the same two builds as a production job runs them: unit tests
                excluded (`--exclude-resource-type unit_test`, as dbt Labs
-               recommends), models and every data test kept.
+               recommends), models and every data test kept;
+  inc-empty    the incremental `dbt build` with no new file: what every
+               incremental run costs before it reads one new event (dbt's
+               start-up, its nodes, the checks), the lower bound of `inc`.
 It prints medians, ratios, events per second and peak RSS of the whole process
 tree, and writes docs/benchmarks.md with the per-model profile of a full build.
 """
@@ -41,7 +44,7 @@ EXCLUDED = (
     "identity error", "push impressions", "notification sent", "session concluded",
 )  # fmt: skip
 
-STEPS = "floor,run,build,build-prod,inc,inc-prod"
+STEPS = "floor,run,build,build-prod,inc,inc-prod,inc-empty"
 # The production builds leave out the unit tests, whose inputs are fixed fixtures.
 PRODUCTION = ("--exclude-resource-type", "unit_test")
 
@@ -241,10 +244,13 @@ def main() -> None:
                     db = incremental_db
                     linked_batch.unlink()
                     shutil.copyfile(base_db, incremental_db)
-                    os.symlink(batch, linked_batch)
+                    if name != "inc-empty":
+                        os.symlink(batch, linked_batch)
                 target = f"target_{name}"
                 samples[name].append(timed(*dbt_command("build", *options, db=db, target=target)))
                 model_times[name].append(model_seconds(work / target))
+                if not linked_batch.is_symlink():
+                    os.symlink(batch, linked_batch)
             seconds, peak = samples[name][-1]
             print(f"round {round_number + 1} {name:<10} {seconds:7.2f} s", end="")
             print(f"  peak {peak / 2**30:5.2f} GiB")
@@ -267,6 +273,7 @@ def write_report(args, samples, model_times, total_rows: int, batch_rows: int) -
         "build-prod": "`dbt build` full refresh, unit tests excluded",
         "inc": f"incremental `dbt build` ({batch_rows:,}-row batch)",
         "inc-prod": f"incremental `dbt build` ({batch_rows:,}-row batch), unit tests excluded",
+        "inc-empty": "incremental `dbt build`, no new file",
     }
     lines = [
         f"## {time.strftime('%Y-%m-%d %H:%M')} UTC: {total_rows:,} raw rows",
@@ -299,22 +306,35 @@ def write_report(args, samples, model_times, total_rows: int, batch_rows: int) -
                 f"times: **{incremental_models / full_models:.3f}** "
                 f"({incremental_models:.2f} s / {full_models:.2f} s).",
             ]
+    if "build" in median and "inc-empty" in median:
+        full_models = sum(model_medians["build"].values())
+        empty_models = sum(model_medians["inc-empty"].values())
+        lines += [
+            "",
+            "Incremental `dbt build` with no new file / full `dbt build` (the least any "
+            f"incremental run costs): wall time **{median['inc-empty'] / median['build']:.3f}**; "
+            f"sum of model execution times: **{empty_models / full_models:.3f}** "
+            f"({empty_models:.2f} s / {full_models:.2f} s).",
+        ]
     # The profile pairs the two builds of one kind: with unit tests if measured.
     suffix = "" if "build" in model_medians or "inc" in model_medians else "-prod"
     full = model_medians.get(f"build{suffix}", {})
     incremental = model_medians.get(f"inc{suffix}", {})
+    empty = model_medians.get("inc-empty", {})
     if full:
         lines += [
             "",
-            f"Where a full build's time goes (model execution, median, `build{suffix}` and "
-            f"`inc{suffix}` steps):",
+            f"Where a full build's time goes (model execution, median, `build{suffix}`, "
+            f"`inc{suffix}` and `inc-empty` steps):",
             "",
-            "| model | full build s | incremental s |",
-            "| --- | ---: | ---: |",
+            "| model | full build s | incremental s | no new file s |",
+            "| --- | ---: | ---: | ---: |",
         ]
         for model, seconds in sorted(full.items(), key=lambda item: -item[1]):
-            measured = f"{incremental[model]:.2f}" if model in incremental else "–"
-            lines.append(f"| {model} | {seconds:.2f} | {measured} |")
+            measured = [
+                f"{runs[model]:.2f}" if model in runs else "–" for runs in (incremental, empty)
+            ]
+            lines.append(f"| {model} | {seconds:.2f} | {' | '.join(measured)} |")
     report = "\n".join(lines) + "\n"
     print("\n" + report)
     args.report.parent.mkdir(parents=True, exist_ok=True)
