@@ -620,6 +620,16 @@ def test_staged_rows_from_an_earlier_version_rebuild(tmp_path, version):
         for statement in EARLIER_VERSIONS[version]:
             con.execute(statement)
     warehouses.land([event("b", "u1", 30)])
+    if version == "fingerprint as text":
+        # Without staging selected nothing rebuilds: the run says what to do.
+        run = run_dbt(
+            ["run", "--select", "int_events_sessionized"],
+            warehouses.incremental_db,
+            warehouses.variables,
+        )
+        assert run.returncode != 0
+        assert "was built by an earlier version of this project" in run.output
+        assert "run `dbt build --full-refresh`" in run.output
     warehouses.run(rebuilds=True)
     warehouses.assert_identical()
 
