@@ -124,17 +124,20 @@
 {#- Fails the run when `relation` was built with another session definition,
     or before it stored one. On DuckDB a run that builds stg_event_rows
     rebuilds such a relation first (rebuild_when_staged_rows_outdated), so
-    this fails only the runs that would not: another selection, a retry,
-    Spark. The model's on_schema_change: fail would stop them too, without
-    saying what to do. -#}
+    the second fails only the runs that would not: another selection, a
+    retry, Spark. The model's on_schema_change: fail would stop them too,
+    without saying what to do. Commands that only compile (docs generate,
+    compile, show) are let through. -#}
 {% macro assert_session_definition_unchanged(relation, rules, aliases) -%}
     {%- if not execute -%}{{ return('') }}{%- endif -%}
     {%- if '_session_definition_hash' not in adapter.get_columns_in_relation(relation)
         | map(attribute='name') | map('lower') | list -%}
-        {{ exceptions.raise_compiler_error(
-            relation ~ " was built by an earlier version of this project (it has no "
-            ~ "_session_definition_hash column): run `dbt build --full-refresh`. On DuckDB "
-            ~ "a run that builds stg_event_rows also rebuilds it.") }}
+        {%- if flags.WHICH in ('run', 'build', 'retry') -%}
+            {{ exceptions.raise_compiler_error(
+                relation ~ " was built by an earlier version of this project (it has no "
+                ~ "_session_definition_hash column): run `dbt build --full-refresh`.") }}
+        {%- endif -%}
+        {{ return('') }}
     {%- endif -%}
     {%- set current = run_query(session_definition_sql(rules, aliases)).columns[0].values()[0] -%}
     {%- set stored = run_query(

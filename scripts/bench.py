@@ -290,9 +290,11 @@ def write_report(args, samples, model_times, total_rows: int, batch_rows: int) -
     ]
     for name in samples:
         versus_floor = f"{median[name] / median['floor']:.2f}" if "floor" in median else "–"
+        # A run with no new file reads no events: a rate would mean nothing.
+        rate = "–" if name == "inc-empty" else f"{total_rows / median[name]:,.0f}"
         lines.append(
             f"| {labels[name]} | {median[name]:.2f} | {versus_floor} | "
-            f"{total_rows / median[name]:,.0f} | {peak[name] / 2**30:.2f} |"
+            f"{rate} | {peak[name] / 2**30:.2f} |"
         )
     for suffix, kind in (("", "`dbt build`"), ("-prod", "`dbt build` without unit tests")):
         full_name, incremental_name = f"build{suffix}", f"inc{suffix}"
@@ -311,8 +313,8 @@ def write_report(args, samples, model_times, total_rows: int, batch_rows: int) -
         empty_models = sum(model_medians["inc-empty"].values())
         lines += [
             "",
-            "Incremental `dbt build` with no new file / full `dbt build` (the least any "
-            f"incremental run costs): wall time **{median['inc-empty'] / median['build']:.3f}**; "
+            "Incremental `dbt build` with no new file / full `dbt build` (the floor of an "
+            f"incremental run): wall time **{median['inc-empty'] / median['build']:.3f}**; "
             f"sum of model execution times: **{empty_models / full_models:.3f}** "
             f"({empty_models:.2f} s / {full_models:.2f} s).",
         ]
@@ -320,20 +322,21 @@ def write_report(args, samples, model_times, total_rows: int, batch_rows: int) -
     suffix = "" if "build" in model_medians or "inc" in model_medians else "-prod"
     full = model_medians.get(f"build{suffix}", {})
     incremental = model_medians.get(f"inc{suffix}", {})
-    empty = model_medians.get("inc-empty", {})
+    columns = [(f"`inc{suffix}`", "incremental s", incremental)]
+    if "inc-empty" in model_medians:
+        columns.append(("`inc-empty`", "no new file s", model_medians["inc-empty"]))
     if full:
+        steps = ", ".join([f"`build{suffix}`", *(step for step, _, _ in columns[:-1])])
         lines += [
             "",
-            f"Where a full build's time goes (model execution, median, `build{suffix}`, "
-            f"`inc{suffix}` and `inc-empty` steps):",
+            f"Where a full build's time goes (model execution, median, {steps} and "
+            f"{columns[-1][0]} steps):",
             "",
-            "| model | full build s | incremental s | no new file s |",
-            "| --- | ---: | ---: | ---: |",
+            f"| model | full build s | {' | '.join(title for _, title, _ in columns)} |",
+            f"| --- | ---: | {' | '.join('---:' for _ in columns)} |",
         ]
         for model, seconds in sorted(full.items(), key=lambda item: -item[1]):
-            measured = [
-                f"{runs[model]:.2f}" if model in runs else "–" for runs in (incremental, empty)
-            ]
+            measured = [f"{runs[model]:.2f}" if model in runs else "–" for _, _, runs in columns]
             lines.append(f"| {model} | {seconds:.2f} | {' | '.join(measured)} |")
     report = "\n".join(lines) + "\n"
     print("\n" + report)
