@@ -92,17 +92,19 @@
 {%- endmacro %}
 
 {#- What a generic test reads (dbt's hook for the `where` config). A
-    not_null, accepted_values, unique or unique_combination test of a
-    stamped model reads the rows stamped after its mark; a uniqueness test
-    also reads every earlier row that shares a key with them, so that a key
-    written again beside its old row is still found. Other tests, and a test
-    with a `where` of its own, keep dbt's behaviour. -#}
+    not_null, not_null_columns, accepted_values, unique or
+    unique_combination test of a stamped model reads the rows stamped after
+    its mark; a uniqueness test also reads every earlier row that shares a
+    key with them, so that a key written again beside its old row is still
+    found. A `where` of the test's own narrows those rows further. Other
+    tests keep dbt's behaviour. -#}
 {% macro get_where_subquery(relation) -%}
     {%- set dbt_behaviour = adapter.dispatch('get_where_subquery', 'dbt')(relation) -%}
-    {%- if config.get('where') or model.test_metadata.name not in (
-        'not_null', 'accepted_values', 'unique', 'unique_combination') -%}
+    {%- if model.test_metadata.name not in (
+        'not_null', 'not_null_columns', 'accepted_values', 'unique', 'unique_combination') -%}
         {{ return(dbt_behaviour) }}
     {%- endif -%}
+    {%- set own_where = config.get('where') -%}
     {%- set tested = graph.nodes.get(model.attached_node) if model.attached_node else none -%}
     {%- set column = tested.config.meta.get('run_stamp_column') if tested else none -%}
     {%- set passed_through = passed_data_tests_literal(relation, column) if column else none -%}
@@ -115,10 +117,13 @@
     {%- else -%}
         {%- set keys = [] -%}
     {%- endif -%}
+    {%- set null_checked = test_kwargs['columns'] if model.test_metadata.name == 'not_null_columns'
+        else [test_kwargs.get('column_name')] -%}
     {%- set scoped -%}
         (
             select * from {{ relation }} as tested_rows
             where
+            {%- if own_where %} ({{ own_where }}) and{% endif %}
             {%- if keys %} exists (
                 select 1 from {{ relation }} as new_rows
                 where
@@ -127,12 +132,14 @@
                     and new_rows.{{ key }} is not distinct from tested_rows.{{ key }}
                     {%- endfor %}
             )
-            {%- elif model.test_metadata.name == 'not_null'
-                and test_kwargs['column_name'] == column %}
-                tested_rows.{{ column }} > {{ passed_through }}
-                or tested_rows.{{ column }} is null
+            {%- elif model.test_metadata.name in ('not_null', 'not_null_columns')
+                and column in null_checked %}
+                (
+                    tested_rows.{{ column }} > {{ passed_through }}
+                    or tested_rows.{{ column }} is null
+                )
             {%- else %}
-                {#- Alone, so that DuckDB skips the row groups of earlier runs. #}
+                {#- No `or`, so that DuckDB skips the row groups of earlier runs. #}
                 tested_rows.{{ column }} > {{ passed_through }}
             {%- endif %}
         ) as dbt_subquery

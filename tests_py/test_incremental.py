@@ -673,6 +673,22 @@ SCOPED_TAMPERINGS: dict[str, tuple[str, str, list[tuple[Any, ...]]]] = {
         "assert_sessions_are_separated_by_the_timeout",
         [],
     ),
+    "restated session without its end": (
+        "update intermediate.int_sessions set session_end = null where user_id = 'u1'",
+        "not_null_int_sessions",
+        [("session_end", 1)],
+    ),
+    # The test's own `where` (valid rows only) narrows the scoped rows.
+    "valid row without its event name": (
+        "update staging.stg_event_rows set event_name = null where event_id = 'e'",
+        "not_null_stg_event_rows_valid_rows",
+        [("event_name", 1)],
+    ),
+    "rejected row without its event name": (
+        "update staging.stg_event_rows set event_name = null where reject_reason is not null",
+        "not_null_stg_event_rows_valid_rows",
+        [],
+    ),
 }
 
 # Each test's failing rows as the users or keys they name (files by stem).
@@ -686,6 +702,8 @@ SCOPED_TEST_ROWS = {
         "select regexp_extract(problem_key, '[^/]*$'), problem from ({sql})"
     ),
     "assert_sessions_are_separated_by_the_timeout": "select user_id, problem from ({sql})",
+    "not_null_int_sessions": "select column_name, null_count from ({sql})",
+    "not_null_stg_event_rows_valid_rows": "select column_name, null_count from ({sql})",
 }
 
 
@@ -720,6 +738,7 @@ def test_data_tests_check_the_rows_written_since_they_last_passed(tmp_path):
     assert "new_rows" in test_sql["unique_int_sessions_session_id"]
     assert "restated_keys" in test_sql["assert_every_raw_row_accounted_for"]
     assert "restate_points" in test_sql["assert_sessions_are_separated_by_the_timeout"]
+    assert "_staged_at >" in test_sql["not_null_stg_event_rows_valid_rows"]
 
     def failing_rows(db_path: Path, name: str) -> list[tuple[Any, ...]]:
         query = SCOPED_TEST_ROWS[name].format(sql=test_sql[name])
