@@ -597,16 +597,18 @@ def test_a_glob_matching_no_file_keeps_the_warehouse(tmp_path):
 
 
 # A warehouse built before stg_event_rows recorded its files' versions, or
-# while both incremental tables kept the session definition as md5 text.
+# while both incremental tables kept the session definition as md5 text (a
+# new column: the number's is declared run-length encoded, which text cannot be).
 EARLIER_VERSIONS = {
     "no file versions": ["alter table staging.stg_event_rows drop column _file_modified_at"],
     "fingerprint as text": [
         statement.format(table=table)
         for table in ("staging.stg_event_rows", "intermediate.int_events_sessionized")
         for statement in (
-            "alter table {table} rename column _session_definition_hash to _session_definition",
-            "alter table {table} alter _session_definition type varchar"
-            " using md5(cast(_session_definition as varchar))",
+            "alter table {table} add column _session_definition varchar",
+            "update {table}"
+            " set _session_definition = md5(cast(_session_definition_hash as varchar))",
+            "alter table {table} drop column _session_definition_hash",
         )
     ],
 }
@@ -689,6 +691,17 @@ SCOPED_TAMPERINGS: dict[str, tuple[str, str, list[tuple[Any, ...]]]] = {
         "not_null_stg_event_rows_valid_rows",
         [],
     ),
+    "a tested run's valid row without its event name": (
+        "update staging.stg_event_rows set event_name = null where event_id = 'a'",
+        "not_null_stg_event_rows_valid_rows",
+        [],
+    ),
+    # The stamp's own test also reads rows that lost their stamp.
+    "a tested run's row without its stamp": (
+        "update staging.stg_event_rows set _staged_at = null where event_id = 'a'",
+        "not_null_stg_event_rows__staged_at",
+        [("_staged_at is null",)],
+    ),
 }
 
 # Each test's failing rows as the users or keys they name (files by stem).
@@ -703,6 +716,7 @@ SCOPED_TEST_ROWS = {
     ),
     "assert_sessions_are_separated_by_the_timeout": "select user_id, problem from ({sql})",
     "not_null_int_sessions": "select column_name, null_count from ({sql})",
+    "not_null_stg_event_rows__staged_at": "select '_staged_at is null' from ({sql})",
     "not_null_stg_event_rows_valid_rows": "select column_name, null_count from ({sql})",
 }
 
@@ -739,6 +753,7 @@ def test_data_tests_check_the_rows_written_since_they_last_passed(tmp_path):
     assert "restated_keys" in test_sql["assert_every_raw_row_accounted_for"]
     assert "restate_points" in test_sql["assert_sessions_are_separated_by_the_timeout"]
     assert "_staged_at >" in test_sql["not_null_stg_event_rows_valid_rows"]
+    assert "_built_at >" in test_sql["not_null_int_sessions"]
 
     def failing_rows(db_path: Path, name: str) -> list[tuple[Any, ...]]:
         query = SCOPED_TEST_ROWS[name].format(sql=test_sql[name])
