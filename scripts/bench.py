@@ -242,15 +242,19 @@ def main() -> None:
                     full_db.unlink(missing_ok=True)
                 else:
                     db = incremental_db
-                    linked_batch.unlink()
                     shutil.copyfile(base_db, incremental_db)
-                    if name != "inc-empty":
-                        os.symlink(batch, linked_batch)
+                    # No new file: the batch is set aside for this step only.
+                    if name == "inc-empty":
+                        linked_batch.unlink()
                 target = f"target_{name}"
-                samples[name].append(timed(*dbt_command("build", *options, db=db, target=target)))
+                try:
+                    samples[name].append(
+                        timed(*dbt_command("build", *options, db=db, target=target))
+                    )
+                finally:
+                    if not linked_batch.is_symlink():
+                        os.symlink(batch, linked_batch)
                 model_times[name].append(model_seconds(work / target))
-                if not linked_batch.is_symlink():
-                    os.symlink(batch, linked_batch)
             seconds, peak = samples[name][-1]
             print(f"round {round_number + 1} {name:<10} {seconds:7.2f} s", end="")
             print(f"  peak {peak / 2**30:5.2f} GiB")
