@@ -92,7 +92,7 @@
 {%- endmacro %}
 
 {#- What a generic test reads (dbt's hook for the `where` config). A
-    not_null, not_null_columns, accepted_values, unique or
+    not_null, not_null_columns, accepted_values, unique, unique_by_sort or
     unique_combination test of a stamped model reads the rows stamped after
     its mark; a uniqueness test also reads every earlier row that shares a
     key with them, so that a key written again beside its old row is still
@@ -101,7 +101,8 @@
 {% macro get_where_subquery(relation) -%}
     {%- set dbt_behaviour = adapter.dispatch('get_where_subquery', 'dbt')(relation) -%}
     {%- if model.test_metadata.name not in (
-        'not_null', 'not_null_columns', 'accepted_values', 'unique', 'unique_combination') -%}
+        'not_null', 'not_null_columns', 'accepted_values', 'unique', 'unique_by_sort',
+        'unique_combination') -%}
         {{ return(dbt_behaviour) }}
     {%- endif -%}
     {%- set own_where = config.get('where') -%}
@@ -110,7 +111,7 @@
     {%- set passed_through = passed_data_tests_literal(relation, column) if column else none -%}
     {%- if passed_through is none -%}{{ return(dbt_behaviour) }}{%- endif -%}
     {%- set test_kwargs = model.test_metadata.kwargs -%}
-    {%- if model.test_metadata.name == 'unique' -%}
+    {%- if model.test_metadata.name in ('unique', 'unique_by_sort') -%}
         {%- set keys = [test_kwargs['column_name']] -%}
     {%- elif model.test_metadata.name == 'unique_combination' -%}
         {%- set keys = test_kwargs['columns'] -%}

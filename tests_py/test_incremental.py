@@ -665,6 +665,13 @@ SCOPED_TAMPERINGS: dict[str, tuple[str, str, list[tuple[Any, ...]]]] = {
             ("events_002", "rows of the file not read exactly once"),
         ],
     ),
+    # Stored after the key's first copy, not beside it: the sort finds it.
+    "row read twice, by its key": (
+        "insert into staging.stg_event_rows"
+        " select * from staging.stg_event_rows where event_id = 'd'",
+        "unique_by_sort_stg_event_rows__row_key",
+        [("d", 2)],
+    ),
     "restated sessions lost": (
         "delete from intermediate.int_sessions where user_id = 'u1'",
         "assert_sessions_are_separated_by_the_timeout",
@@ -711,6 +718,11 @@ SCOPED_TEST_ROWS = {
         " inner join intermediate.int_sessions as sessions"
         " on sessions.session_id = failing.unique_field"
     ),
+    "unique_by_sort_stg_event_rows__row_key": (
+        "select distinct staged_rows.event_id, failing.n_records from ({sql}) as failing"
+        " inner join staging.stg_event_rows as staged_rows"
+        " on staged_rows._row_key = failing.unique_field"
+    ),
     "assert_every_raw_row_accounted_for": (
         "select regexp_extract(problem_key, '[^/]*$'), problem from ({sql})"
     ),
@@ -750,6 +762,7 @@ def test_data_tests_check_the_rows_written_since_they_last_passed(tmp_path):
     test_sql = {name: next(compiled.rglob(name + ".sql")).read_text() for name in SCOPED_TEST_ROWS}
     # Scoped, not the whole-table checks of a full refresh.
     assert "new_rows" in test_sql["unique_int_sessions_session_id"]
+    assert "new_rows" in test_sql["unique_by_sort_stg_event_rows__row_key"]
     assert "restated_keys" in test_sql["assert_every_raw_row_accounted_for"]
     assert "restate_points" in test_sql["assert_sessions_are_separated_by_the_timeout"]
     assert "_staged_at >" in test_sql["not_null_stg_event_rows_valid_rows"]
