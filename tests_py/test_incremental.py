@@ -665,12 +665,14 @@ SCOPED_TAMPERINGS: dict[str, tuple[str, str, list[tuple[Any, ...]]]] = {
             ("events_002", "rows of the file not read exactly once"),
         ],
     ),
-    # Stored after the key's first copy, not beside it: the sort finds it.
-    "row read twice, by its key": (
+    # Stored after the key's first copy, not beside it: the sort finds them,
+    # and counts the three.
+    "row read three times, by its key": (
         "insert into staging.stg_event_rows"
-        " select * from staging.stg_event_rows where event_id = 'd'",
+        " select * from staging.stg_event_rows where event_id = 'd'"
+        " union all select * from staging.stg_event_rows where event_id = 'd'",
         "unique_by_sort_stg_event_rows__row_key",
-        [("d", 2)],
+        [("d", 3)],
     ),
     "restated sessions lost": (
         "delete from intermediate.int_sessions where user_id = 'u1'",
